@@ -1,0 +1,192 @@
+import { z } from 'zod';
+
+/**
+ * Configuration is read from the environment once, here, validated by one schema that also gives
+ * its type, and frozen. Nothing else in thaw reads `process.env`.
+ * Names and defaults follow ../shared/docs/CONTRACT.md; names carry their unit where they have one.
+ */
+
+const DEFAULT_TRUSTED_HOSTS = String.raw`^sns\.[a-z]{2}(-gov)?-[a-z]+-\d\.amazonaws\.com(\.cn)?$`;
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const requiredString = z.string({ message: 'is required' }).trim().min(1, 'is required');
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const csvList = z.string({ message: 'is required' }).transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+const topicArnList = csvList.pipe(
+  z.array(z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, 'is not an SNS topic ARN')),
+);
+
+const regex = z.string().transform((source, ctx) => {
+  try {
+    return new RegExp(source);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a valid regular expression' });
+    return z.NEVER;
+  }
+});
+
+const url = z.url({ message: 'must be a URL' });
+
+const envSchema = z.object({
+  PORT: integer(0, 65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  THAW_ROLE: z.enum(['serve', 'api', 'worker']).default('serve'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  REDIS_URL: url.default('redis://127.0.0.1:6379'),
+  THAW_PREFIX: z
+    .string()
+    .regex(/^[\w{}.-]{1,64}$/, 'may hold letters, digits, _ . - { } only')
+    .default('thaw'),
+
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  S3_ENDPOINT: url.optional(),
+  S3_FORCE_PATH_STYLE: booleanString.default(false),
+  SES_ENDPOINT: url.optional(),
+  MAIL_FROM: requiredString,
+  SES_CONFIGURATION_SET: optionalString,
+
+  API_TOKEN: requiredString.pipe(z.string().min(16, 'must be at least 16 characters')),
+
+  SNS_TOPIC_ARNS: topicArnList.pipe(z.array(z.string()).min(1, 'is required')),
+  SNS_TRUSTED_HOSTS: regex.default(new RegExp(DEFAULT_TRUSTED_HOSTS)),
+  SNS_MIN_SIGNATURE_VERSION: z.enum(['1', '2']).default('1').transform(Number),
+  SNS_MAX_AGE_SECONDS: integer(0, 365 * 86400).default(86400),
+  SNS_ALLOW_HTTP: booleanString.default(false),
+  SNS_BODY_LIMIT_BYTES: integer(1024, 8 * 1024 * 1024).default(256 * 1024 + 16 * 1024),
+  SNS_CERT_FETCH_TIMEOUT_MS: integer(100, 60000).default(5000),
+  SNS_CERT_MAX_BYTES: integer(1024, 1024 * 1024).default(64 * 1024),
+  SNS_CERT_CACHE_SIZE: integer(1, 10000).default(100),
+  SNS_CERT_CACHE_TTL_SECONDS: integer(1, 30 * 86400).default(86400),
+  EVENTBRIDGE_KEYS_URL_ENCODED: booleanString.default(true),
+  EVENT_DEDUPE_TTL_SECONDS: integer(60, 30 * 86400).default(86400),
+  ENQUEUE_TIMEOUT_MS: integer(50, 60000).default(3000),
+
+  DOWNLOAD_LINK_TTL_SECONDS: integer(1, 604800).default(604800),
+  PUBLIC_BASE_URL: url.optional(),
+
+  SHUTDOWN_GRACE_MS: integer(0, 600000).default(25000),
+});
+
+export type ThawRole = 'serve' | 'api' | 'worker';
+
+export interface Config {
+  readonly role: ThawRole;
+  readonly logLevel: string;
+  readonly http: { readonly port: number; readonly host: string };
+  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly aws: {
+    readonly region: string;
+    readonly s3Endpoint: string | undefined;
+    readonly s3ForcePathStyle: boolean;
+    readonly sesEndpoint: string | undefined;
+  };
+  readonly mail: { readonly from: string; readonly configurationSet: string | undefined };
+  readonly apiToken: string;
+  readonly sns: {
+    readonly topicArns: readonly string[];
+    readonly trustedHosts: RegExp;
+    readonly minSignatureVersion: number;
+    /** Oldest signed Timestamp accepted, in seconds; 0 turns the replay guard off. */
+    readonly maxAgeSeconds: number;
+    readonly allowHttp: boolean;
+    readonly bodyLimitBytes: number;
+    readonly certFetchTimeoutMs: number;
+    readonly certMaxBytes: number;
+    readonly certCacheSize: number;
+    readonly certCacheTtlSeconds: number;
+  };
+  readonly events: {
+    readonly eventBridgeKeysUrlEncoded: boolean;
+    /** How long a content-identical event is refused after the first one, in seconds. */
+    readonly dedupeTtlSeconds: number;
+    readonly enqueueTimeoutMs: number;
+  };
+  readonly links: { readonly downloadTtlSeconds: number; readonly publicBaseUrl: string | undefined };
+  readonly shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  readonly retryable = false;
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses and freezes the configuration; throws one ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const result = envSchema.safeParse(blankToUndefined(env));
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(env)'} ${issue.message}`,
+    );
+    throw new ConfigError(problems);
+  }
+  const e = result.data;
+  return deepFreeze({
+    role: e.THAW_ROLE,
+    logLevel: e.LOG_LEVEL,
+    http: { port: e.PORT, host: e.HOST },
+    redis: { url: e.REDIS_URL, prefix: e.THAW_PREFIX },
+    aws: {
+      region: e.AWS_REGION,
+      s3Endpoint: e.S3_ENDPOINT,
+      s3ForcePathStyle: e.S3_FORCE_PATH_STYLE,
+      sesEndpoint: e.SES_ENDPOINT,
+    },
+    mail: { from: e.MAIL_FROM, configurationSet: e.SES_CONFIGURATION_SET },
+    apiToken: e.API_TOKEN,
+    sns: {
+      topicArns: e.SNS_TOPIC_ARNS,
+      trustedHosts: e.SNS_TRUSTED_HOSTS,
+      minSignatureVersion: e.SNS_MIN_SIGNATURE_VERSION,
+      maxAgeSeconds: e.SNS_MAX_AGE_SECONDS,
+      allowHttp: e.SNS_ALLOW_HTTP,
+      bodyLimitBytes: e.SNS_BODY_LIMIT_BYTES,
+      certFetchTimeoutMs: e.SNS_CERT_FETCH_TIMEOUT_MS,
+      certMaxBytes: e.SNS_CERT_MAX_BYTES,
+      certCacheSize: e.SNS_CERT_CACHE_SIZE,
+      certCacheTtlSeconds: e.SNS_CERT_CACHE_TTL_SECONDS,
+    },
+    events: {
+      eventBridgeKeysUrlEncoded: e.EVENTBRIDGE_KEYS_URL_ENCODED,
+      dedupeTtlSeconds: e.EVENT_DEDUPE_TTL_SECONDS,
+      enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
+    },
+    links: { downloadTtlSeconds: e.DOWNLOAD_LINK_TTL_SECONDS, publicBaseUrl: e.PUBLIC_BASE_URL },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  });
+}
+
+/** An empty variable means "not set", as in most shells' `VAR=` idiom. */
+function blankToUndefined(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(env)) out[name] = value === '' ? undefined : value;
+  return out;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !(value instanceof RegExp)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,58 @@
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { SnsIngest } from '../ingest/sns-ingest';
+import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
+import { installErrorHandler } from './error-handler';
+import { operationsRoutes } from './routes/operations';
+import { snsRoutes } from './routes/sns';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route writes its own log line; the generic one is skipped. */
+    logsItself?: boolean;
+    /** Probes and scrapes: logged at debug only. */
+    quiet?: boolean;
+  }
+}
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Absent in the `worker` role, which serves the operations endpoints only. */
+  readonly snsIngest: SnsIngest | undefined;
+  readonly snsBodyLimitBytes: number;
+  readonly isReady: () => Promise<boolean>;
+}
+
+/**
+ * Builds the HTTP app without listening (tests use `inject`; only main.ts listens).
+ * Every route is registered here, explicitly.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps FastifyInstance's default generics.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // One line per request, written by the onResponse hook below (or by the route itself).
+    logController: new LogController({ disableRequestLogging: true }),
+    // Large S3 keys make long URLs in /v1/restores?key=...; fastify's default (100) is too small.
+    routerOptions: { maxParamLength: 2048 },
+    return503OnClosing: true,
+  });
+  installErrorHandler(app);
+  app.addHook('onResponse', async (request, reply) => {
+    const config = request.routeOptions.config;
+    if (config.logsItself) return;
+    const level = config.quiet && reply.statusCode < 400 ? 'debug' : 'info';
+    request.log[level](
+      { method: request.method, url: request.url, status: reply.statusCode, durationMs: reply.elapsedTime },
+      'request completed',
+    );
+  });
+
+  if (deps.snsIngest) {
+    await app.register(snsRoutes, { ingest: deps.snsIngest, bodyLimitBytes: deps.snsBodyLimitBytes });
+  }
+  await app.register(operationsRoutes, { metrics: deps.metrics, isReady: deps.isReady });
+  return app;
+}

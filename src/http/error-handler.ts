@@ -1,0 +1,45 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ThawError } from '../errors';
+
+/** The contract's error body: `{"error": {"code": "...", "message": "..."}}`. */
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+// Fastify's own error codes that reach clients, mapped to stable codes of ours.
+const FASTIFY_CODES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_body',
+  FST_ERR_VALIDATION: 'invalid_body',
+};
+
+/**
+ * One place turns errors into answers. Our own errors carry their status and code; fastify's
+ * client errors keep their status; anything else is a 500 whose details go to the log only.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ThawError, request, reply) => {
+    if (error instanceof ThawError) {
+      if (error.httpStatus >= 500) request.log.warn({ err: error }, error.message);
+      return reply.code(error.httpStatus).send(errorBody(error.code, error.message));
+    }
+    const status = error.statusCode ?? 500;
+    if (status < 500) {
+      const code = FASTIFY_CODES[error.code] ?? (error.validation ? 'invalid_body' : 'bad_request');
+      return reply.code(status).send(errorBody(code, error.message));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send(errorBody('internal_error', 'internal error'));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send(errorBody('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)),
+  );
+}

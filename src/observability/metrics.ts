@@ -1,0 +1,50 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every Prometheus metric thaw exports, on one registry per process (tests build their own, so
+ * nothing leaks between them). Names follow Prometheus conventions: `_total` counters, base units.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  /** SNS messages by `type` and `outcome` (queued, duplicate, ignored, confirmed, refused, invalid, unavailable...). */
+  readonly snsMessages: Counter<'type' | 'outcome'>;
+  /** SNS messages refused at verification, by reason (topic_not_allowed, signature_invalid...). */
+  readonly snsVerificationFailures: Counter<'reason'>;
+  /** S3/EventBridge events seen in notifications, by kind or ignored event name, and outcome. */
+  readonly s3Events: Counter<'event' | 'outcome'>;
+  /** Time to make events durable in Redis (BullMQ add), seconds. */
+  readonly enqueueDuration: Histogram<'outcome'>;
+}
+
+export function createMetrics(options: { collectDefaults?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.collectDefaults ?? true) collectDefaultMetrics({ register: registry, prefix: 'thaw_' });
+  return {
+    registry,
+    snsMessages: new Counter({
+      name: 'thaw_sns_messages_total',
+      help: 'SNS messages received at the SNS endpoint, by message type and outcome.',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    }),
+    snsVerificationFailures: new Counter({
+      name: 'thaw_sns_verification_failures_total',
+      help: 'SNS messages refused by signature verification, by reason.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    s3Events: new Counter({
+      name: 'thaw_s3_events_total',
+      help: 'S3 events found in SNS notifications, by event kind (or ignored event name) and outcome.',
+      labelNames: ['event', 'outcome'],
+      registers: [registry],
+    }),
+    enqueueDuration: new Histogram({
+      name: 'thaw_enqueue_duration_seconds',
+      help: 'Time to make restore events durable in the restore-events queue.',
+      labelNames: ['outcome'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { QueuedRestoreEvent, RestoreEvent } from '../domain/types';
+import { UnavailableError, toError } from '../errors';
+
+export type RestoreEventQueue = Queue<QueuedRestoreEvent, void, string>;
+
+export interface EventProducerOptions {
+  readonly queue: RestoreEventQueue;
+  /** How long a content-identical event is refused after the first, in seconds (≥ SNS's retry horizon). */
+  readonly dedupeTtlSeconds: number;
+  /** Longest wait for Redis before answering 503, in milliseconds. */
+  readonly timeoutMs: number;
+}
+
+export type EnqueueRestoreEvents = (
+  events: readonly RestoreEvent[],
+  snsMessageId: string | null,
+) => Promise<void>;
+
+/**
+ * The job id of a restore event, from its content alone: an SNS redelivery (same MessageId) and an
+ * S3 duplicate (new MessageId, same event) map to the same id. BullMQ ids may not contain `:` or be
+ * all digits, hence a prefixed digest.
+ */
+export function restoreEventJobId(event: RestoreEvent): string {
+  const identity = [
+    event.bucket,
+    event.key,
+    event.versionId ?? 'null',
+    event.kind,
+    event.sequencer ?? '',
+    event.eventTime,
+  ];
+  return `ev-${createHash('sha256').update(JSON.stringify(identity)).digest('base64url').slice(0, 32)}`;
+}
+
+/**
+ * Makes restore events durable in one Redis round trip. The job id stops duplicates while the job
+ * is kept; BullMQ's throttle-mode deduplication key (`<prefix>:restore-events:de:<id>`, with a TTL)
+ * keeps stopping them for `dedupeTtlSeconds` after the finished job has been removed. Both are
+ * written by BullMQ's own add script, so there is no window between "seen" and "queued".
+ * Resolves only once Redis has the jobs; rejects with UnavailableError (→ 503) otherwise.
+ */
+export function createEventProducer(options: EventProducerOptions): EnqueueRestoreEvents {
+  const ttl = options.dedupeTtlSeconds * 1000;
+  return async (events, snsMessageId) => {
+    const receivedAt = new Date().toISOString();
+    const jobs = events.map((event) => {
+      const jobId = restoreEventJobId(event);
+      return {
+        name: event.kind,
+        data: { event, snsMessageId, receivedAt },
+        opts: { jobId, deduplication: { id: jobId, ttl } },
+      };
+    });
+    const write: Promise<unknown> =
+      jobs.length === 1 && jobs[0]
+        ? options.queue.add(jobs[0].name, jobs[0].data, jobs[0].opts)
+        : options.queue.addBulk(jobs);
+    await withTimeout(write, options.timeoutMs);
+  };
+}
+
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new UnavailableError('redis_unavailable', `Redis did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } catch (error) {
+    if (error instanceof UnavailableError) throw error;
+    throw new UnavailableError(
+      'redis_unavailable',
+      `could not queue the event: ${toError(error).message}`,
+      error,
+    );
+  } finally {
+    clearTimeout(timer);
+    // A write that lost the race may still fail later; its rejection is already answered by the 503.
+    work.catch(() => undefined);
+  }
+}

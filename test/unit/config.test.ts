@@ -1,0 +1,92 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+const REQUIRED = {
+  MAIL_FROM: 'thaw@example.com',
+  API_TOKEN: 'a-long-enough-token-123',
+  SNS_TOPIC_ARNS: 'arn:aws:sns:us-east-1:123456789012:restores',
+};
+
+function problemsOf(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('applies the contract defaults', () => {
+    const config = loadConfig(REQUIRED);
+    expect(config.http).toEqual({ port: 3000, host: '0.0.0.0' });
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'thaw' });
+    expect(config.aws.region).toBe('us-east-1');
+    expect(config.sns.minSignatureVersion).toBe(1);
+    expect(config.sns.maxAgeSeconds).toBe(86400);
+    expect(config.sns.allowHttp).toBe(false);
+    expect(config.links.downloadTtlSeconds).toBe(604800);
+    expect(config.links.publicBaseUrl).toBeUndefined();
+    expect(config.role).toBe('serve');
+    expect(Object.isFrozen(config.sns)).toBe(true);
+  });
+
+  it('names every missing required variable in one line', () => {
+    const message = problemsOf({});
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toMatch(/MAIL_FROM/);
+    expect(message).toMatch(/API_TOKEN/);
+    expect(message).toMatch(/SNS_TOPIC_ARNS/);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['REDIS_URL', 'not a url'],
+    ['SNS_MIN_SIGNATURE_VERSION', '3'],
+    ['SNS_ALLOW_HTTP', 'maybe'],
+    ['SNS_TRUSTED_HOSTS', '(unclosed'],
+    ['SNS_TOPIC_ARNS', 'arn:aws:s3:::bucket'],
+    ['DOWNLOAD_LINK_TTL_SECONDS', '604801'],
+    ['THAW_ROLE', 'everything'],
+    ['THAW_PREFIX', 'has space'],
+    ['API_TOKEN', 'short'],
+  ])('refuses %s=%s and names it', (name, value) => {
+    expect(problemsOf({ ...REQUIRED, [name]: value })).toContain(name);
+  });
+
+  it('takes several topics and trims the list', () => {
+    const config = loadConfig({
+      ...REQUIRED,
+      SNS_TOPIC_ARNS: ' arn:aws:sns:us-east-1:123456789012:a , arn:aws:sns:eu-west-1:123456789012:b ,',
+    });
+    expect(config.sns.topicArns).toEqual([
+      'arn:aws:sns:us-east-1:123456789012:a',
+      'arn:aws:sns:eu-west-1:123456789012:b',
+    ]);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ ...REQUIRED, PORT: '', PUBLIC_BASE_URL: '' }).http.port).toBe(3000);
+  });
+
+  describe('default SNS_TRUSTED_HOSTS', () => {
+    const hosts = loadConfig(REQUIRED).sns.trustedHosts;
+    it.each([
+      'sns.us-east-1.amazonaws.com',
+      'sns.eu-central-1.amazonaws.com',
+      'sns.us-gov-west-1.amazonaws.com',
+      'sns.cn-north-1.amazonaws.com.cn',
+      'sns.ap-southeast-2.amazonaws.com',
+    ])('admits %s', (host) => expect(hosts.test(host)).toBe(true));
+    it.each([
+      'sns.s3-us-west-2.amazonaws.com',
+      'sns.us-east-1.amazonaws.com.evil.com',
+      'evil.com',
+      'sns.amazonaws.com',
+      's3.us-east-1.amazonaws.com',
+      'sns.us-east-1.amazonaws.co',
+      'xsns.us-east-1.amazonaws.com',
+    ])('refuses %s', (host) => expect(hosts.test(host)).toBe(false));
+  });
+});
