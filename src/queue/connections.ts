@@ -24,6 +24,8 @@ export function createRedisConnection(
     connectTimeout: 5000,
     retryStrategy: (attempt) => Math.min(200 * 2 ** Math.min(attempt, 6), 5000),
     lazyConnect: false,
+    // ioredis waits this long for a dead socket's 'close' that never comes; 2 s by default.
+    disconnectTimeout: 500,
   };
   const options: RedisOptions =
     kind === 'request'
@@ -46,6 +48,12 @@ export function createRedisConnection(
 /** Closes a connection, forcing it if Redis does not answer QUIT in time. */
 export async function closeRedisConnection(connection: Redis, timeoutMs = 2000): Promise<void> {
   if (connection.status === 'end') return;
+  if (connection.status !== 'ready') {
+    // Not connected (e.g. waiting to reconnect): nothing to flush, and QUIT would not stop the
+    // reconnection timer. Disconnecting does.
+    connection.disconnect();
+    return;
+  }
   const timer = setTimeout(() => connection.disconnect(), timeoutMs);
   try {
     await connection.quit();
