@@ -78,6 +78,18 @@ const envSchema = z.object({
   EVENT_DEDUPE_TTL_SECONDS: integer(60, 30 * 86400).default(86400),
   ENQUEUE_TIMEOUT_MS: integer(50, 60000).default(3000),
 
+  REQUEST_RETENTION_SECONDS: integer(60, 3650 * 86400).default(30 * 86400),
+  EARLY_EVENT_WINDOW_SECONDS: integer(0, 30 * 86400).default(86400),
+  EXPIRING_REMINDER_SECONDS: integer(0, 30 * 86400).default(86400),
+  OVERDUE_MARGIN_SECONDS: integer(0, 7 * 86400).default(3600),
+  RESTORE_START_GRACE_SECONDS: integer(0, 7 * 86400).default(900),
+  EXPIRY_CHECK_SECONDS: integer(0, 7 * 86400).default(3600),
+  RECONCILE_INTERVAL_SECONDS: integer(1, 86400).default(60),
+  RECONCILE_BATCH: integer(1, 10000).default(200),
+  CORRELATION_CONCURRENCY: integer(1, 1000).default(16),
+  S3_CONCURRENCY: integer(1, 256).default(16),
+  IDEMPOTENCY_TTL_SECONDS: integer(60, 30 * 86400).default(86400),
+
   DOWNLOAD_LINK_TTL_SECONDS: integer(1, 604800).default(604800),
   PUBLIC_BASE_URL: url.optional(),
 
@@ -117,6 +129,27 @@ export interface Config {
     /** How long a content-identical event is refused after the first one, in seconds. */
     readonly dedupeTtlSeconds: number;
     readonly enqueueTimeoutMs: number;
+  };
+  readonly requests: {
+    /** How long finished requests stay readable, in seconds. */
+    readonly retentionSeconds: number;
+    /** How long an event waits for a request registered after it, in seconds. */
+    readonly earlyEventWindowSeconds: number;
+    /** How long before a restored copy expires the `expiring` reminder goes out, in seconds. */
+    readonly expiringReminderSeconds: number;
+    /** Grace after a restore's expected time before it counts as delayed, in seconds. */
+    readonly overdueMarginSeconds: number;
+    /** How long after registration a restore may take to show up in S3 before it counts as never started, in seconds. */
+    readonly restoreStartGraceSeconds: number;
+    /** How long after a copy's expiry the reconciler checks for a lost expiry event, in seconds. */
+    readonly expiryCheckSeconds: number;
+    /** How often the reconciler runs, in seconds. */
+    readonly reconcileIntervalSeconds: number;
+    readonly reconcileBatch: number;
+    readonly correlationConcurrency: number;
+    /** Parallel S3 calls while registering a several-object request. */
+    readonly s3Concurrency: number;
+    readonly idempotencyTtlSeconds: number;
   };
   readonly links: { readonly downloadTtlSeconds: number; readonly publicBaseUrl: string | undefined };
   readonly shutdownGraceMs: number;
@@ -170,6 +203,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       eventBridgeKeysUrlEncoded: e.EVENTBRIDGE_KEYS_URL_ENCODED,
       dedupeTtlSeconds: e.EVENT_DEDUPE_TTL_SECONDS,
       enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
+    },
+    requests: {
+      retentionSeconds: e.REQUEST_RETENTION_SECONDS,
+      earlyEventWindowSeconds: e.EARLY_EVENT_WINDOW_SECONDS,
+      expiringReminderSeconds: e.EXPIRING_REMINDER_SECONDS,
+      overdueMarginSeconds: e.OVERDUE_MARGIN_SECONDS,
+      restoreStartGraceSeconds: e.RESTORE_START_GRACE_SECONDS,
+      expiryCheckSeconds: e.EXPIRY_CHECK_SECONDS,
+      reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+      reconcileBatch: e.RECONCILE_BATCH,
+      correlationConcurrency: e.CORRELATION_CONCURRENCY,
+      s3Concurrency: e.S3_CONCURRENCY,
+      idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     },
     links: { downloadTtlSeconds: e.DOWNLOAD_LINK_TTL_SECONDS, publicBaseUrl: e.PUBLIC_BASE_URL },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

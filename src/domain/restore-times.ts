@@ -36,7 +36,10 @@ const DEEP: Readonly<Record<RestoreTier, RestoreWindow>> = {
 export type ArchiveFamily = 'flexible' | 'deep' | 'unknown';
 
 /** Which row of the table an object belongs to, from HeadObject's class and archive status. */
-export function archiveFamily(storageClass: string | undefined, archiveStatus?: string | null): ArchiveFamily {
+export function archiveFamily(
+  storageClass: string | undefined,
+  archiveStatus?: string | null,
+): ArchiveFamily {
   if (storageClass === 'GLACIER' || archiveStatus === 'ARCHIVE_ACCESS') return 'flexible';
   if (storageClass === 'DEEP_ARCHIVE' || archiveStatus === 'DEEP_ARCHIVE_ACCESS') return 'deep';
   return 'unknown';

@@ -4,7 +4,10 @@ import type { SnsIngest } from '../ingest/sns-ingest';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import { installErrorHandler } from './error-handler';
+import { registerOpenApi } from './openapi';
 import { operationsRoutes } from './routes/operations';
+import { restoreRoutes } from './routes/restores';
+import type { RestoreRouteOptions } from './routes/restores';
 import { snsRoutes } from './routes/sns';
 
 declare module 'fastify' {
@@ -22,7 +25,10 @@ export interface AppDeps {
   /** Absent in the `worker` role, which serves the operations endpoints only. */
   readonly snsIngest: SnsIngest | undefined;
   readonly snsBodyLimitBytes: number;
+  /** Absent in the `worker` role. */
+  readonly restores: RestoreRouteOptions | undefined;
   readonly isReady: () => Promise<boolean>;
+  readonly version: string;
 }
 
 /**
@@ -50,9 +56,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
 
+  if (deps.restores) await registerOpenApi(app, deps.version);
   if (deps.snsIngest) {
     await app.register(snsRoutes, { ingest: deps.snsIngest, bodyLimitBytes: deps.snsBodyLimitBytes });
   }
+  if (deps.restores) await app.register(restoreRoutes, deps.restores);
   await app.register(operationsRoutes, { metrics: deps.metrics, isReady: deps.isReady });
   return app;
 }

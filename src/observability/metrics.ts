@@ -14,6 +14,16 @@ export interface Metrics {
   readonly s3Events: Counter<'event' | 'outcome'>;
   /** Time to make events durable in Redis (BullMQ add), seconds. */
   readonly enqueueDuration: Histogram<'outcome'>;
+  /** Restore requests registered, by whether thaw started the restore. */
+  readonly requestsRegistered: Counter<'initiate'>;
+  /** What each restore event did to each request it matched (applied, updated, late, duplicate), or unmatched. */
+  readonly correlationOutcomes: Counter<'outcome'>;
+  /** Events that matched no request and were dropped when their waiting window ended. */
+  readonly unmatchedEventsDropped: Counter;
+  /** Notifications handed to the notifications queue, by kind. */
+  readonly notificationsQueued: Counter<'kind'>;
+  /** Reconciliation findings, by result (completed, expired, initiated, delayed, failed, running, error...). */
+  readonly reconcileChecks: Counter<'result'>;
 }
 
 export function createMetrics(options: { collectDefaults?: boolean } = {}): Metrics {
@@ -44,6 +54,35 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Metr
       help: 'Time to make restore events durable in the restore-events queue.',
       labelNames: ['outcome'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    requestsRegistered: new Counter({
+      name: 'thaw_requests_registered_total',
+      help: 'Restore requests registered, by whether thaw started the restore.',
+      labelNames: ['initiate'],
+      registers: [registry],
+    }),
+    correlationOutcomes: new Counter({
+      name: 'thaw_correlation_outcomes_total',
+      help: 'What restore events did to the requests they matched, or unmatched.',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    unmatchedEventsDropped: new Counter({
+      name: 'thaw_events_unmatched_total',
+      help: 'Restore events that matched no request within the early-event window.',
+      registers: [registry],
+    }),
+    notificationsQueued: new Counter({
+      name: 'thaw_notifications_queued_total',
+      help: 'Notifications handed to the notifications queue, by kind.',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    reconcileChecks: new Counter({
+      name: 'thaw_reconcile_checks_total',
+      help: 'Reconciliation findings for overdue or expiring requests, by result.',
+      labelNames: ['result'],
       registers: [registry],
     }),
   };

@@ -1,9 +1,21 @@
 import { Queue } from 'bullmq';
 import type { DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { NotificationKind } from '../domain/restore-request';
 import type { QueuedRestoreEvent } from '../domain/types';
 import type { Logger } from '../logger';
 import { QUEUE_NAMES } from './queue-names';
+
+/** A `notifications` job: send the email of one kind for one request (job id `<requestId>-<kind>`). */
+export interface NotificationJob {
+  readonly requestId: string;
+  readonly kind: NotificationKind;
+}
+
+/** A `maintenance` job: reconciliation runs from a job scheduler. */
+export interface MaintenanceJob {
+  readonly task: 'reconcile';
+}
 
 /**
  * Retry policy lives here, once: transient failures retry with exponential backoff and jitter;
@@ -17,27 +29,52 @@ export const RESTORE_EVENT_JOB_OPTIONS: DefaultJobOptions = {
   removeOnFail: { age: 7 * 86400 },
 };
 
+/** Emails retry longer: an SES outage of an hour must not lose one (about 9 hours in all). */
+export const NOTIFICATION_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 14,
+  backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
+  removeOnComplete: { age: 86400, count: 10000 },
+  removeOnFail: { age: 14 * 86400 },
+};
+
+export const MAINTENANCE_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 1,
+  removeOnComplete: { count: 100 },
+  removeOnFail: { count: 100 },
+};
+
 export interface ThawQueues {
   readonly restoreEvents: Queue<QueuedRestoreEvent, void, string>;
+  readonly notifications: Queue<NotificationJob, void, string>;
+  readonly maintenance: Queue<MaintenanceJob, void, string>;
   close(): Promise<void>;
 }
 
 export function createQueues(connection: Redis, prefix: string, logger: Logger): ThawQueues {
+  // Not `skipWaitingForReady`: BullMQ's first INFO would fail while Redis is still connecting and
+  // poison the queue for good. Waiting is bounded by the producers' own timeouts (503), and once
+  // connected, a request connection fails fast (no offline queue) during outages.
+  const common = { connection, prefix, streams: { events: { maxLen: 1000 } } };
   const restoreEvents = new Queue<QueuedRestoreEvent, void, string>(QUEUE_NAMES.restoreEvents, {
-    connection,
-    prefix,
+    ...common,
     defaultJobOptions: RESTORE_EVENT_JOB_OPTIONS,
-    streams: { events: { maxLen: 1000 } },
-    // Not `skipWaitingForReady`: BullMQ's first INFO would fail while Redis is still connecting
-    // and poison the queue for good. Waiting is bounded by the producer's own timeout (503), and
-    // once connected, the request connection fails fast (no offline queue) during outages.
   });
-  const all = [restoreEvents];
+  const notifications = new Queue<NotificationJob, void, string>(QUEUE_NAMES.notifications, {
+    ...common,
+    defaultJobOptions: NOTIFICATION_JOB_OPTIONS,
+  });
+  const maintenance = new Queue<MaintenanceJob, void, string>(QUEUE_NAMES.maintenance, {
+    ...common,
+    defaultJobOptions: MAINTENANCE_JOB_OPTIONS,
+  });
+  const all = [restoreEvents, notifications, maintenance];
   for (const queue of all) {
     queue.on('error', (error) => logger.error({ err: error, queue: queue.name }, 'queue error'));
   }
   return {
     restoreEvents,
+    notifications,
+    maintenance,
     async close() {
       await Promise.all(all.map((queue) => queue.close()));
     },

@@ -1,0 +1,50 @@
+import type { Job } from 'bullmq';
+import type { QueuedRestoreEvent } from '../domain/types';
+import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
+import type { QueueNotifications } from '../queue/notification-producer';
+import type { RestoreStore } from './restore-store';
+
+export interface CorrelationDeps {
+  readonly store: Pick<RestoreStore, 'applyEvent'>;
+  readonly queueNotifications: QueueNotifications;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+/**
+ * Processes one `restore-events` job: applies the event to every request waiting on the object
+ * (one atomic Redis step), then queues the notifications it decided. If queueing fails, the job is
+ * retried; the store answers "duplicate" for the event and still reports the undelivered
+ * notifications, so nothing is decided twice and nothing decided is lost.
+ */
+export function createCorrelationProcessor(deps: CorrelationDeps) {
+  return async (job: Job<QueuedRestoreEvent, void, string>): Promise<void> => {
+    const { event, snsMessageId, receivedAt } = job.data;
+    const eventId = job.id ?? '';
+    const result = await deps.store.applyEvent(event, eventId, { receivedAt: Date.parse(receivedAt) });
+    if (result.matched === 0) deps.metrics.correlationOutcomes.inc({ outcome: 'unmatched' });
+    for (const outcome of result.outcomes) {
+      deps.metrics.correlationOutcomes.inc({ outcome: outcome.effect });
+      await deps.queueNotifications(outcome.requestId, outcome.pending);
+      for (const kind of outcome.pending) deps.metrics.notificationsQueued.inc({ kind });
+    }
+    deps.logger.info(
+      {
+        snsMessageId,
+        eventId,
+        kind: event.kind,
+        bucket: event.bucket,
+        key: event.key,
+        versionId: event.versionId,
+        matched: result.matched,
+        requests: result.outcomes.map((outcome) => ({
+          requestId: outcome.requestId,
+          effect: outcome.effect,
+          notify: outcome.pending,
+        })),
+      },
+      result.matched === 0 ? 'restore event matched no request yet' : 'restore event correlated',
+    );
+  };
+}

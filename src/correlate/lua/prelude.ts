@@ -1,0 +1,173 @@
+/**
+ * Lua shared by the correlation scripts: the per-object state machine and the request-level
+ * settling (derived status, notification outbox, reconciliation schedule, retention).
+ * It mirrors src/correlate/state-machine.ts, which is the readable reference model; the property
+ * tests run both on the same random event sequences and require the same outcome.
+ *
+ * Object state (hash field `o:<i>` of `<p>:req:<id>`, JSON):
+ *   s status · x restore expiry (ISO) · xm expiry (ms) · xq/xtm sequencer and event time (ms)
+ *   of the Completed event that set the expiry · w expected restore duration (ms) · e expected-by
+ *   (ms) · c storage class · r failure reason · z size
+ * Request fields: status, n (objects), c:<status> (objects per status), f (objects that are
+ * final), xm/x (earliest restore expiry), remind (0/1), n:<kind> (notification JSON),
+ * cancelled, created, updated, spec (JSON, read only when the request finishes).
+ *
+ * Redis Lua gives JSON null as cjson.null; callers never send nulls, so absent means nil.
+ */
+export const PRELUDE_LUA = String.raw`
+local RANK = { requested = 0, initiated = 1, completed = 2, expired = 3, failed = 4 }
+
+local function present(value)
+  return value ~= nil and value ~= cjson.null and value ~= ''
+end
+
+-- S3: "right pad the shorter value with zeros, and then do a lexicographical comparison".
+local function sequencerAfter(a, b)
+  a = string.upper(a)
+  b = string.upper(b)
+  if #a < #b then a = a .. string.rep('0', #b - #a) elseif #b < #a then b = b .. string.rep('0', #a - #b) end
+  return a > b
+end
+
+-- Does Completed event ev carry a newer expiry than the one object state st has (set by the
+-- Completed at xq/xtm)? S3 sequencers decide when both events carry one, else event times;
+-- exact ties go to the later expiry, so the order is total and delivery order cannot matter.
+local function newerCompletion(ev, st)
+  if not present(st.xtm) then return true end
+  if present(ev.q) and present(st.xq) and string.upper(ev.q) ~= string.upper(st.xq) then
+    return sequencerAfter(ev.q, st.xq)
+  end
+  if not (present(ev.q) and present(st.xq)) and ev.tm ~= st.xtm then return ev.tm > st.xtm end
+  return (ev.xm or 0) > (st.xm or 0)
+end
+
+local function isFinal(st)
+  return st.s == 'expired' or st.s == 'failed' or (st.s == 'completed' and not present(st.xm))
+end
+
+local function deriveStatus(reqKey)
+  local v = redis.call('HMGET', reqKey, 'n', 'c:initiated', 'c:completed', 'c:expired', 'c:failed')
+  local n = tonumber(v[1]) or 0
+  local initiated, completed = tonumber(v[2]) or 0, tonumber(v[3]) or 0
+  local expired, failed = tonumber(v[4]) or 0, tonumber(v[5]) or 0
+  if failed >= n then return 'failed' end
+  if expired > 0 then return 'expired' end
+  if completed >= n - failed then return 'completed' end
+  if initiated + completed > 0 then return 'initiated' end
+  return 'requested'
+end
+
+-- ctx: prefix, id, reqKey, histKey, now, retention, cap, margin, expiryCheck, lead, dueKey, remindKey, outboxKey
+
+local function finish(ctx)
+  if redis.call('HEXISTS', ctx.reqKey, 'finished') == 1 then return end
+  redis.call('HSET', ctx.reqKey, 'finished', ctx.now)
+  redis.call('PEXPIRE', ctx.reqKey, ctx.retention)
+  redis.call('PEXPIRE', ctx.histKey, ctx.retention)
+  redis.call('ZREM', ctx.dueKey, ctx.id)
+  redis.call('ZREM', ctx.remindKey, ctx.id)
+  local spec = cjson.decode(redis.call('HGET', ctx.reqKey, 'spec'))
+  local until_ = ctx.now + ctx.retention
+  for i, object in ipairs(spec.objects) do
+    local index = ctx.prefix .. 'obj:' .. object.d
+    redis.call('ZADD', index, 'XX', until_, ctx.id .. '|' .. (i - 1) .. '|' .. (object.v or '*'))
+    if redis.call('ZCOUNT', index, 0, 0) == 0 then redis.call('PEXPIRE', index, ctx.retention + 60000) end
+  end
+end
+
+local function queueNotification(ctx, kind)
+  if redis.call('HEXISTS', ctx.reqKey, 'cancelled') == 1 then return false end
+  if redis.call('HSETNX', ctx.reqKey, 'n:' .. kind, '{"s":"pending"}') == 0 then return false end
+  redis.call('ZADD', ctx.outboxKey, ctx.now, ctx.id .. '|' .. kind)
+  return true
+end
+
+-- After objects changed: derive the request status, decide its email, schedule, or finish.
+local function settle(ctx)
+  local old = redis.call('HGET', ctx.reqKey, 'status')
+  local new = deriveStatus(ctx.reqKey)
+  if RANK[new] > RANK[old] then
+    redis.call('HSET', ctx.reqKey, 'status', new)
+    if new ~= 'failed' then queueNotification(ctx, new) end
+    old = new
+  end
+  local n, final = unpack(redis.call('HMGET', ctx.reqKey, 'n', 'f'))
+  if old == 'expired' or old == 'failed' or (tonumber(final) or 0) >= (tonumber(n) or 0) then
+    finish(ctx)
+  elseif old == 'completed' and redis.call('HGET', ctx.reqKey, 'remind') == '1' then
+    local xm = tonumber(redis.call('HGET', ctx.reqKey, 'xm'))
+    if xm then redis.call('ZADD', ctx.remindKey, 'NX', xm - ctx.lead, ctx.id) end
+  end
+  return old
+end
+
+-- Applies one event to object i of a request. Returns the effect:
+-- applied | updated | late | duplicate | missing
+local function applyToObject(ctx, i, ev)
+  if redis.call('HSETNX', ctx.reqKey, 'e:' .. ev.id .. ':' .. i, 1) == 0 then return 'duplicate' end
+  local raw = redis.call('HGET', ctx.reqKey, 'o:' .. i)
+  if not raw then return 'missing' end
+  local st = cjson.decode(raw)
+  local old, wasFinal = st.s, isFinal(st)
+  local effect = 'late'
+  if old ~= 'failed' and old ~= 'expired' and RANK[ev.k] > RANK[old] then
+    effect = 'applied'
+    st.s = ev.k
+    if ev.k == 'initiated' and present(st.w) then st.e = ev.tm + st.w end
+    if ev.k == 'completed' then st.x = ev.x; st.xm = ev.xm; st.xq = ev.q; st.xtm = ev.tm end
+    if ev.k == 'failed' then st.r = ev.r end
+  elseif ev.k == 'completed' and old == 'completed' and present(ev.xm) and newerCompletion(ev, st) then
+    -- A later Completed (the restore was extended by a new RestoreObject) moves the expiry.
+    effect = 'updated'
+    st.x = ev.x; st.xm = ev.xm; st.xq = ev.q; st.xtm = ev.tm
+  end
+  if present(ev.c) then st.c = ev.c end
+  if present(ev.z) then st.z = ev.z end
+  redis.call('HSET', ctx.reqKey, 'o:' .. i, cjson.encode(st), 'updated', ctx.now)
+  if effect == 'applied' then
+    redis.call('HINCRBY', ctx.reqKey, 'c:' .. old, -1)
+    redis.call('HINCRBY', ctx.reqKey, 'c:' .. st.s, 1)
+  end
+  local nowFinal = isFinal(st)
+  if nowFinal ~= wasFinal then redis.call('HINCRBY', ctx.reqKey, 'f', nowFinal and 1 or -1) end
+  if effect ~= 'late' then
+    if st.s == 'initiated' and present(st.e) then
+      redis.call('ZADD', ctx.dueKey, 'LT', st.e + ctx.margin, ctx.id)
+    elseif st.s == 'completed' and present(st.xm) then
+      redis.call('ZADD', ctx.dueKey, 'LT', st.xm + ctx.expiryCheck, ctx.id)
+      local current = tonumber(redis.call('HGET', ctx.reqKey, 'xm'))
+      if not current or st.xm < current or effect == 'updated' then
+        redis.call('HSET', ctx.reqKey, 'xm', st.xm, 'x', st.x)
+        if effect == 'updated' then redis.call('ZADD', ctx.remindKey, 'XX', st.xm - ctx.lead, ctx.id) end
+      end
+    end
+  end
+  local entry = { k = ev.k, o = i, t = ev.t, src = ev.src, ra = ev.ra, f = effect }
+  redis.call('RPUSH', ctx.histKey, cjson.encode(entry))
+  redis.call('LTRIM', ctx.histKey, -ctx.cap, -1)
+  return effect
+end
+
+local function pendingKinds(ctx)
+  local kinds = {}
+  for _, kind in ipairs({ 'initiated', 'completed', 'expiring', 'expired', 'delayed' }) do
+    local state = redis.call('HGET', ctx.reqKey, 'n:' .. kind)
+    if state and string.find(state, '"pending"', 1, true) then table.insert(kinds, kind) end
+  end
+  return kinds
+end
+
+local function versionMatches(wanted, actual)
+  return wanted == '*' or wanted == actual
+end
+
+local function contextFor(prefix, id, args)
+  return {
+    prefix = prefix, id = id,
+    reqKey = prefix .. 'req:' .. id, histKey = prefix .. 'req:' .. id .. ':ev',
+    now = args.now, retention = args.retention, cap = args.cap, margin = args.margin,
+    expiryCheck = args.expiryCheck, lead = args.lead,
+    dueKey = prefix .. 'due', remindKey = prefix .. 'remind', outboxKey = prefix .. 'outbox',
+  }
+end
+`;

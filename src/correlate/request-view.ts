@@ -1,0 +1,109 @@
+import type { Redis } from 'ioredis';
+import type {
+  NotificationKind,
+  NotificationRecord,
+  NotificationState,
+  ObjectState,
+  RecordedEvent,
+  RestoreRequest,
+  RestoreRequestSpec,
+  RestoreStatus,
+} from '../domain/restore-request';
+import type { RedisKeys } from '../keys';
+
+const KINDS: readonly NotificationKind[] = ['initiated', 'completed', 'expiring', 'expired', 'delayed'];
+
+interface StoredObjectState {
+  s: RestoreStatus;
+  c?: string;
+  x?: string;
+  e?: number;
+  r?: string;
+  z?: number;
+}
+
+interface StoredNotification {
+  s: NotificationState;
+  id?: string;
+  at?: string;
+  r?: string;
+}
+
+interface StoredEvent {
+  k: RecordedEvent['kind'];
+  o: number;
+  t: string;
+  src: RecordedEvent['source'];
+  ra: number;
+  f: RecordedEvent['effect'] | 'duplicate' | 'missing';
+}
+
+/** Reads a stored request (hash and event history) in one round trip. */
+export async function readRequest(redis: Redis, keys: RedisKeys, id: string): Promise<RestoreRequest | null> {
+  const results = await redis.multi().hgetall(keys.request(id)).lrange(keys.requestEvents(id), 0, -1).exec();
+  const hash = (results?.[0]?.[1] ?? {}) as Record<string, string>;
+  const history = (results?.[1]?.[1] ?? []) as string[];
+  if (!hash.spec) return null;
+  return toRequest(id, hash, history);
+}
+
+export function toRequest(
+  id: string,
+  hash: Record<string, string>,
+  history: readonly string[],
+): RestoreRequest {
+  const spec = JSON.parse(hash.spec ?? '{}') as RestoreRequestSpec;
+  const count = Number(hash.n ?? spec.objects.length);
+  const objectStates: ObjectState[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const stored = JSON.parse(hash[`o:${index}`] ?? '{"s":"requested"}') as StoredObjectState;
+    objectStates.push({
+      status: stored.s,
+      storageClass: stored.c ?? null,
+      restoreExpiryTime: stored.x ?? null,
+      expectedBy: stored.e !== undefined ? new Date(stored.e).toISOString() : null,
+      failureReason: stored.r ?? null,
+      size: stored.z ?? null,
+    });
+  }
+  const notifications: NotificationRecord[] = [];
+  for (const kind of KINDS) {
+    const raw = hash[`n:${kind}`];
+    if (!raw) continue;
+    const stored = JSON.parse(raw) as StoredNotification;
+    notifications.push({
+      kind,
+      state: stored.s,
+      messageId: stored.id ?? null,
+      sentAt: stored.at ?? null,
+      reason: stored.r ?? null,
+    });
+  }
+  const events: RecordedEvent[] = history
+    .map((raw) => JSON.parse(raw) as StoredEvent)
+    .filter((event) => event.f !== 'duplicate' && event.f !== 'missing')
+    .map((event) => ({
+      kind: event.k,
+      object: event.o,
+      eventTime: event.t,
+      source: event.src,
+      receivedAt: new Date(event.ra).toISOString(),
+      effect: event.f as RecordedEvent['effect'],
+    }));
+  return {
+    ...spec,
+    objects: spec.objects.map((object) => ({
+      bucket: object.bucket,
+      key: object.key,
+      versionId: object.versionId,
+    })),
+    id,
+    status: (hash.status ?? 'requested') as RestoreStatus,
+    objectStates,
+    events,
+    notifications,
+    createdAt: new Date(Number(hash.created)).toISOString(),
+    updatedAt: new Date(Number(hash.updated)).toISOString(),
+    cancelledAt: hash.cancelled ? new Date(Number(hash.cancelled)).toISOString() : null,
+  };
+}

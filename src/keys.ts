@@ -1,0 +1,47 @@
+import { objectDigest } from './domain/object-ref';
+
+/**
+ * Every Redis key thaw writes itself; BullMQ names its own (`<prefix>:<queue>:...`) under the same
+ * prefix. One module keeps the layout visible. With a hash-tagged prefix such as `{thaw}` every key
+ * lands in one Redis Cluster slot, which the Lua steps that touch several keys need.
+ *
+ * | key                        | type   | holds                                                         |
+ * | `<p>:req:<id>`             | hash   | a restore request: spec, status, per-object state, notifications |
+ * | `<p>:req:<id>:ev`          | list   | the request's event history (capped)                           |
+ * | `<p>:obj:<digest>`         | zset   | requests waiting on one object (bucket+key); score 0 = active, else when the record expires |
+ * | `<p>:early:<digest>`       | list   | events that matched no request yet (kept for the early-event window) |
+ * | `<p>:early`                | zset   | digests with early events, scored by when their window ends    |
+ * | `<p>:due`                  | zset   | requests to reconcile, scored by when to look at them next      |
+ * | `<p>:remind`               | zset   | requests to send the `expiring` reminder to, scored by when     |
+ * | `<p>:outbox`               | zset   | `<id>|<kind>` notifications decided but not yet queued, by time |
+ * | `<p>:idem:<hash>`          | string | an Idempotency-Key of POST /v1/restores → request id            |
+ */
+export interface RedisKeys {
+  readonly prefix: string;
+  request(id: string): string;
+  requestEvents(id: string): string;
+  objectIndex(bucket: string, key: string): string;
+  objectIndexByDigest(digest: string): string;
+  earlyEvents(digest: string): string;
+  readonly earlyIndex: string;
+  readonly due: string;
+  readonly remind: string;
+  readonly outbox: string;
+  idempotency(hash: string): string;
+}
+
+export function createRedisKeys(prefix: string): RedisKeys {
+  return {
+    prefix,
+    request: (id) => `${prefix}:req:${id}`,
+    requestEvents: (id) => `${prefix}:req:${id}:ev`,
+    objectIndex: (bucket, key) => `${prefix}:obj:${objectDigest(bucket, key)}`,
+    objectIndexByDigest: (digest) => `${prefix}:obj:${digest}`,
+    earlyEvents: (digest) => `${prefix}:early:${digest}`,
+    earlyIndex: `${prefix}:early`,
+    due: `${prefix}:due`,
+    remind: `${prefix}:remind`,
+    outbox: `${prefix}:outbox`,
+    idempotency: (hash) => `${prefix}:idem:${hash}`,
+  };
+}

@@ -1,0 +1,271 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import { ThawError } from '../errors';
+import { NOTIFICATION_KINDS } from './email-data';
+import { registerTemplateHelpers } from './template-helpers';
+
+/**
+ * Reads and compiles every email template once, at start-up. A templates folder looks like:
+ *
+ *   layouts/<name>.hbs            shared layouts, registered as partials `layouts/<name>`
+ *   partials/<name>.hbs           shared partials (locale-neutral structure, words passed in)
+ *   <locale>/<kind>.<part>.hbs    part = subject | html | text, e.g. `de/completed.html.hbs`
+ *   <locale>/partials/<name>.hbs  partials in that locale's words (footer…), override shared ones
+ *
+ * Later folders (an operator's `TEMPLATES_DIR`) replace earlier ones file by file and may add
+ * locales. Each locale gets its own isolated Handlebars environment, so `{{> footer.html}}` means
+ * that locale's footer (or its parent's, or `en`'s) without one locale's partials leaking into
+ * another. Partials whose name ends in `.text`, subjects and text parts compile with
+ * `noEscape` (they are not HTML); everything else escapes.
+ *
+ * Everything that can be checked without data is checked here, so a broken template stops
+ * start-up instead of every email: syntax, unknown helpers called with arguments, unknown
+ * partials, misplaced files, and `en` (the last fallback) having all parts.
+ */
+
+/** A template could not be loaded or rendered; the message names the file and, if known, the line. */
+export class TemplateError extends ThawError {
+  constructor(message: string, cause?: unknown, code = 'template_invalid') {
+    super(code, message, { retryable: false, cause });
+    this.name = 'TemplateError';
+  }
+}
+
+export type TemplatePart = 'subject' | 'html' | 'text';
+export const TEMPLATE_PARTS: readonly TemplatePart[] = ['subject', 'html', 'text'];
+
+export interface CompiledPart {
+  readonly render: HandlebarsTemplateDelegate;
+  /** Absolute path of the source file, for error messages. */
+  readonly file: string;
+  /** The locale folder the file came from (canonical tag). */
+  readonly locale: string;
+}
+
+/** canonical locale → `<kind>.<part>` → compiled template. */
+export type CompiledTemplates = ReadonlyMap<string, ReadonlyMap<string, CompiledPart>>;
+
+interface SourceFile {
+  readonly file: string;
+  readonly source: string;
+}
+
+/** Canonical BCP 47 tag without extensions (`PT-br` → `pt-BR`), or null if it is not one. */
+export function canonicalLocale(tag: string): string | null {
+  try {
+    return new Intl.Locale(tag).baseName;
+  } catch {
+    return null;
+  }
+}
+
+/** Where to look, most specific first: `pt-BR` → [`pt-BR`, `pt`, `en`]; invalid tags → [`en`]. */
+export function localeChain(tag: string): string[] {
+  const canonical = canonicalLocale(tag);
+  const chain: string[] = [];
+  const subtags = canonical === null ? [] : canonical.split('-');
+  for (let length = subtags.length; length > 0; length -= 1) chain.push(subtags.slice(0, length).join('-'));
+  if (!chain.includes('en')) chain.push('en');
+  return chain;
+}
+
+export function loadTemplates(dirs: readonly string[]): CompiledTemplates {
+  const sources = new Map<string, SourceFile>();
+  for (const dir of dirs) collect(dir, sources);
+  const locales = new Set<string>();
+  for (const name of sources.keys()) {
+    const [head] = name.split('/');
+    if (head !== undefined && head !== 'layouts' && head !== 'partials') locales.add(head);
+  }
+  if (!locales.has('en')) throw new TemplateError(`No "en" templates in ${dirs.join(', ')}`);
+
+  const compiled = new Map<string, Map<string, CompiledPart>>();
+  for (const locale of locales) compiled.set(locale, compileLocale(locale, sources));
+
+  const missing = NOTIFICATION_KINDS.flatMap((kind) =>
+    TEMPLATE_PARTS.map((part) => `${kind}.${part}`),
+  ).filter((name) => !compiled.get('en')?.has(name));
+  if (missing.length > 0) {
+    const files = missing.map((name) => `en/${name}.hbs`).join(', ');
+    throw new TemplateError(`Missing templates (en is the last fallback and needs every part): ${files}`);
+  }
+  return compiled;
+}
+
+/** Compiles one locale folder's parts in an environment holding the partials its chain sees. */
+function compileLocale(locale: string, sources: ReadonlyMap<string, SourceFile>): Map<string, CompiledPart> {
+  const env = Handlebars.create();
+  registerTemplateHelpers(env);
+  // Registration order: shared, then en, then the parents, then the locale itself; later wins.
+  const chain = localeChain(locale).reverse();
+  const layers = ['layouts/', 'partials/', ...chain.map((tag) => `${tag}/partials/`)];
+  const partials = new Map<string, SourceFile>();
+  for (const layer of layers) {
+    for (const [name, source] of sources) {
+      if (name.startsWith(layer))
+        partials.set(layer === 'layouts/' ? name : name.slice(layer.length), source);
+    }
+  }
+  const known = { helpers: new Set(Object.keys(env.helpers)), partials: new Set(partials.keys()) };
+  for (const [name, source] of partials) {
+    env.registerPartial(name, compile(env, source, name.endsWith('.text'), known));
+  }
+  const parts = new Map<string, CompiledPart>();
+  for (const [name, source] of sources) {
+    if (!name.startsWith(`${locale}/`) || name.startsWith(`${locale}/partials/`)) continue;
+    const part = name.slice(locale.length + 1);
+    const render = compile(env, source, !part.endsWith('.html'), known);
+    parts.set(part, { render, file: source.file, locale });
+  }
+  return parts;
+}
+
+interface Known {
+  readonly helpers: ReadonlySet<string>;
+  readonly partials: ReadonlySet<string>;
+}
+
+function compile(
+  env: typeof Handlebars,
+  { file, source }: SourceFile,
+  noEscape: boolean,
+  known: Known,
+): HandlebarsTemplateDelegate {
+  const options = { strict: false, noEscape };
+  try {
+    const ast = env.parse(source);
+    checkReferences(ast, known);
+    // compile() is lazy: precompile runs the whole compiler now, so its errors surface at load.
+    env.precompile(ast, options);
+    return env.compile(ast, options);
+  } catch (thrown) {
+    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const line = (error as { lineNumber?: unknown }).lineNumber ?? /on line (\d+)/.exec(error.message)?.[1];
+    const where = line === undefined ? file : `${file} line ${String(line)}`;
+    throw new TemplateError(`Template ${where}: ${error.message}`, error);
+  }
+}
+
+interface AstNode {
+  readonly type: string;
+  readonly loc?: { readonly start: { readonly line: number } };
+  readonly [field: string]: unknown;
+}
+
+/** Finds helper calls and partials that cannot resolve at render time (Handlebars says so only then). */
+function checkReferences(ast: hbs.AST.Program, known: Known): void {
+  const inline = new Set<string>();
+  const problems: Array<{ line: number; message: string }> = [];
+  const partialCalls: Array<{ line: number; name: string }> = [];
+  walk(ast as unknown as AstNode, (node) => {
+    const line = node.loc?.start.line ?? 0;
+    const path = node.path as { type?: string; original?: unknown; data?: boolean } | undefined;
+    const params = node.params as unknown[] | undefined;
+    if (node.type === 'DecoratorBlock' && path?.original === 'inline') {
+      const [name] = params ?? [];
+      if (isNode(name) && name.type === 'StringLiteral') inline.add(String(name.value));
+    } else if (
+      node.type === 'MustacheStatement' ||
+      node.type === 'BlockStatement' ||
+      node.type === 'SubExpression'
+    ) {
+      const isCall = (params?.length ?? 0) > 0 || node.hash !== undefined;
+      const name = path?.original;
+      if (isCall && path?.type === 'PathExpression' && !path.data && !known.helpers.has(String(name))) {
+        problems.push({ line, message: `unknown helper "${String(name)}"` });
+      }
+    } else if (node.type === 'PartialStatement') {
+      const name = node.name as { type?: string; original?: unknown; value?: unknown };
+      const text =
+        name.type === 'PathExpression' ? name.original : name.type === 'StringLiteral' ? name.value : null;
+      if (typeof text === 'string' && !text.startsWith('@')) partialCalls.push({ line, name: text });
+    }
+  });
+  for (const call of partialCalls) {
+    if (!known.partials.has(call.name) && !inline.has(call.name)) {
+      problems.push({ line: call.line, message: `unknown partial "${call.name}"` });
+    }
+  }
+  const first = problems.sort((a, b) => a.line - b.line)[0];
+  if (first !== undefined) {
+    throw Object.assign(new Error(`${first.message} (line ${first.line})`), { lineNumber: first.line });
+  }
+}
+
+function isNode(value: unknown): value is AstNode {
+  return typeof (value as { type?: unknown } | null)?.type === 'string';
+}
+
+function walk(node: AstNode, visit: (node: AstNode) => void): void {
+  visit(node);
+  for (const [field, value] of Object.entries(node)) {
+    if (field === 'loc') continue;
+    for (const child of Array.isArray(value) ? value : [value]) if (isNode(child)) walk(child, visit);
+  }
+}
+
+/** Adds one templates folder's files to `sources`, keyed by their canonical path (see top). */
+function collect(dir: string, sources: Map<string, SourceFile>): void {
+  for (const entry of listDir(dir)) {
+    const path = join(dir, entry);
+    if (!isDirectory(path)) {
+      if (entry.endsWith('.hbs')) throw misplaced(path, 'templates belong in a locale folder, e.g. en/');
+    } else if (entry === 'layouts' || entry === 'partials') {
+      for (const file of listHbs(path)) sources.set(`${entry}/${file.name}`, read(file.path));
+    } else {
+      const locale = canonicalLocale(entry);
+      if (locale === null) throw misplaced(path, 'not a locale (BCP 47 tag such as de or pt-BR)');
+      collectLocale(path, locale, sources);
+    }
+  }
+}
+
+function collectLocale(dir: string, locale: string, sources: Map<string, SourceFile>): void {
+  const parts = new Set(
+    NOTIFICATION_KINDS.flatMap((kind) => TEMPLATE_PARTS.map((part) => `${kind}.${part}.hbs`)),
+  );
+  for (const entry of listDir(dir)) {
+    const path = join(dir, entry);
+    if (entry === 'partials' && isDirectory(path)) {
+      for (const file of listHbs(path)) sources.set(`${locale}/partials/${file.name}`, read(file.path));
+    } else if (parts.has(entry)) {
+      sources.set(`${locale}/${entry.slice(0, -'.hbs'.length)}`, read(path));
+    } else if (entry.endsWith('.hbs') || isDirectory(path)) {
+      throw misplaced(path, 'expected <kind>.<subject|html|text>.hbs or partials/');
+    }
+  }
+}
+
+/** `.hbs` files below `dir`, named by relative path without the extension. */
+function listHbs(dir: string, prefix = ''): Array<{ name: string; path: string }> {
+  return listDir(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (isDirectory(path)) return listHbs(path, `${prefix}${entry}/`);
+    return entry.endsWith('.hbs') ? [{ name: `${prefix}${entry.slice(0, -'.hbs'.length)}`, path }] : [];
+  });
+}
+
+/** Entry names, skipping dot files (a Kubernetes ConfigMap mount keeps its `..data` links there). */
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((entry) => !entry.startsWith('.'))
+      .sort();
+  } catch (error) {
+    throw new TemplateError(`Cannot read templates folder ${dir}`, error);
+  }
+}
+
+// statSync follows symbolic links, which ConfigMap mounts are made of.
+function isDirectory(path: string): boolean {
+  return statSync(path).isDirectory();
+}
+
+function read(file: string): SourceFile {
+  return { file, source: readFileSync(file, 'utf8').replace(/^\uFEFF/, '') };
+}
+
+function misplaced(path: string, why: string): TemplateError {
+  return new TemplateError(`Template ${path}: ${why}`);
+}

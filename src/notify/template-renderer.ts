@@ -1,0 +1,166 @@
+import { join } from 'node:path';
+import { archiveFamily, restoreWindow } from '../domain/restore-times';
+import { InvalidInputError } from '../errors';
+import type { EmailData, EmailObject, RenderedEmail } from './email-data';
+import { NOTIFICATION_KINDS } from './email-data';
+import { basename, resolveLocale, resolveTimeZone, textDirection } from './template-helpers';
+import type { CompiledPart, CompiledTemplates, TemplatePart } from './template-loader';
+import { TemplateError, canonicalLocale, loadTemplates, localeChain } from './template-loader';
+import { cleanStrings, tidyHtml, tidyText, toSubjectLine } from './template-output';
+
+export { TemplateError } from './template-loader';
+
+/** The templates shipped with thaw; two levels below the package root from src/ and dist/ alike. */
+export const BUILT_IN_TEMPLATES_DIR = join(__dirname, '..', '..', 'templates');
+
+export interface TemplateRendererOptions {
+  /** Folder of the built-in templates, normally `BUILT_IN_TEMPLATES_DIR`. */
+  readonly templatesDir: string;
+  /** An operator's folder (`TEMPLATES_DIR`); its files replace built-in ones file by file. */
+  readonly overrideDir?: string;
+}
+
+export interface TemplateRenderer {
+  /** Subject (one line), HTML and plain text for one notification. Throws TemplateError. */
+  render(data: EmailData): RenderedEmail;
+  /** Locales with templates of their own, e.g. ['de', 'en']; others fall back (pt-BR → pt → en). */
+  locales(): string[];
+}
+
+/**
+ * What templates see: the EmailData (user strings cleaned of control characters, URLs that are
+ * not http(s) dropped) plus fields every template would otherwise compute itself.
+ */
+export interface TemplateContext extends Omit<EmailData, 'objects'> {
+  readonly objects: readonly TemplateObject[];
+  /** The first object; the only one unless `multi`. */
+  readonly object: TemplateObject;
+  /** Last path segment of the first object's key, for single-object subjects. */
+  readonly objectName: string;
+  readonly objectCount: number;
+  readonly multi: boolean;
+  /** Objects with a download link. */
+  readonly linkCount: number;
+  readonly failedCount: number;
+  /** Sum of the sizes, when every object's size is known. */
+  readonly totalSize?: number;
+  /** How long restores of this class and tier typically take (src/domain/restore-times.ts). */
+  readonly window: { readonly minMs: number; readonly maxMs: number };
+  readonly archiveFamily: 'flexible' | 'deep' | 'unknown';
+  /** No `restoreExpiresAt`: the copy stays (Intelligent-Tiering moves back to a frequent tier). */
+  readonly neverExpires: boolean;
+}
+
+export interface TemplateObject extends EmailObject {
+  /** Last path segment of the key. */
+  readonly name: string;
+}
+
+/** Loads and compiles every template now; a broken one throws TemplateError (stop start-up). */
+export function createTemplateRenderer(options: TemplateRendererOptions): TemplateRenderer {
+  const dirs = [options.templatesDir, ...(options.overrideDir === undefined ? [] : [options.overrideDir])];
+  const templates = loadTemplates(dirs);
+  return {
+    render: (data) => render(templates, data),
+    locales: () => [...templates.keys()].sort(),
+  };
+}
+
+function render(templates: CompiledTemplates, data: EmailData): RenderedEmail {
+  if (!NOTIFICATION_KINDS.includes(data.kind)) {
+    throw new InvalidInputError('email_data_invalid', `Unknown notification kind "${String(data.kind)}"`);
+  }
+  if (data.objects.length === 0) {
+    throw new InvalidInputError(
+      'email_data_invalid',
+      `Request ${data.requestId} has no objects to tell about`,
+    );
+  }
+  const context = buildContext(data);
+  const chain = localeChain(data.recipient.locale);
+  const timeZone = resolveTimeZone(data.recipient.timeZone);
+  const renderPart = (part: TemplatePart): string => {
+    const found = lookup(templates, chain, `${data.kind}.${part}`);
+    const locale = formattingLocale(data.recipient.locale, found.locale);
+    const settings = { locale, timeZone, now: data.now, dir: textDirection(locale) };
+    try {
+      return found.render(context, { data: settings });
+    } catch (error) {
+      throw new TemplateError(
+        `Template ${found.file} failed to render: ${String(error)}`,
+        error,
+        'template_render_failed',
+      );
+    }
+  };
+  const subject = toSubjectLine(renderPart('subject'));
+  if (subject === '') {
+    throw new TemplateError(
+      `The ${data.kind} subject template rendered nothing`,
+      undefined,
+      'template_render_failed',
+    );
+  }
+  return { subject, html: tidyHtml(renderPart('html')), text: tidyText(renderPart('text')) };
+}
+
+/** The first locale along the chain with this part; `en` has every part (checked at load). */
+function lookup(templates: CompiledTemplates, chain: readonly string[], name: string): CompiledPart {
+  for (const locale of chain) {
+    const found = templates.get(locale)?.get(name);
+    if (found !== undefined) return found;
+  }
+  throw new TemplateError(`No template for ${name} (checked ${chain.join(', ')})`);
+}
+
+/**
+ * Dates and numbers follow the recipient's own locale when the template is in their language
+ * (a de-AT reader of `de` templates gets Austrian dates), else the template's (a `fr` reader who
+ * fell back to English text gets English dates, not French ones inside English sentences).
+ */
+function formattingLocale(requested: string, templateLocale: string): string {
+  const recipient = canonicalLocale(requested);
+  const sameLanguage =
+    recipient !== null && (recipient === templateLocale || recipient.startsWith(`${templateLocale}-`));
+  return resolveLocale(sameLanguage ? recipient : templateLocale);
+}
+
+function buildContext(data: EmailData): TemplateContext {
+  const objects = data.objects.map((object) => ({
+    ...object,
+    name: basename(object.key),
+    downloadUrl: webUrl(object.downloadUrl),
+  }));
+  const [first] = objects;
+  if (first === undefined) throw new InvalidInputError('email_data_invalid', 'no objects');
+  const sizes = objects.map((object) => object.size);
+  const family = archiveFamily(data.storageClass);
+  return cleanStrings({
+    ...data,
+    statusPageUrl: webUrl(data.statusPageUrl),
+    objects,
+    object: first,
+    objectName: first.name,
+    objectCount: objects.length,
+    multi: objects.length > 1,
+    linkCount: objects.filter((object) => object.downloadUrl !== undefined).length,
+    failedCount: objects.filter((object) => object.status === 'failed').length,
+    totalSize: sizes.every((size) => typeof size === 'number')
+      ? sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0)
+      : undefined,
+    window: restoreWindow(data.tier, family),
+    archiveFamily: family,
+    neverExpires: data.restoreExpiresAt === undefined,
+  });
+}
+
+/** Only http(s) links reach an href; anything else (javascript:, data:) is dropped, not escaped. */
+function webUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'https:' || protocol === 'http:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
