@@ -90,6 +90,13 @@ const envSchema = z.object({
   S3_CONCURRENCY: integer(1, 256).default(16),
   IDEMPOTENCY_TTL_SECONDS: integer(60, 30 * 86400).default(86400),
 
+  SNS_FEEDBACK_TOPIC_ARNS: topicArnList.optional(),
+  SES_MAX_SEND_RATE: z.coerce.number().positive().max(10000).default(14),
+  NOTIFY_CONCURRENCY: integer(1, 1000).default(8),
+  SEND_IN_DOUBT_SECONDS: integer(5, 86400).default(120),
+  SES_THROTTLE_BACKOFF_MS: integer(100, 600000).default(5000),
+  TEMPLATES_DIR: optionalString,
+
   DOWNLOAD_LINK_TTL_SECONDS: integer(1, 604800).default(604800),
   PUBLIC_BASE_URL: url.optional(),
 
@@ -109,10 +116,23 @@ export interface Config {
     readonly s3ForcePathStyle: boolean;
     readonly sesEndpoint: string | undefined;
   };
-  readonly mail: { readonly from: string; readonly configurationSet: string | undefined };
+  readonly mail: {
+    readonly from: string;
+    readonly configurationSet: string | undefined;
+    /** Emails per second across all worker processes (SES MaxSendRate). */
+    readonly maxSendRate: number;
+    readonly concurrency: number;
+    /** A send claim older than this, with no outcome recorded, is in doubt, seconds. */
+    readonly inDoubtSeconds: number;
+    readonly throttleBackoffMs: number;
+    /** An operator's template folder; its files replace the built-in ones. */
+    readonly templatesDir: string | undefined;
+  };
   readonly apiToken: string;
   readonly sns: {
     readonly topicArns: readonly string[];
+    /** Topics carrying SES bounce/complaint/send feedback (SNS_FEEDBACK_TOPIC_ARNS). */
+    readonly feedbackTopicArns: readonly string[];
     readonly trustedHosts: RegExp;
     readonly minSignatureVersion: number;
     /** Oldest signed Timestamp accepted, in seconds; 0 turns the replay guard off. */
@@ -185,10 +205,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       s3ForcePathStyle: e.S3_FORCE_PATH_STYLE,
       sesEndpoint: e.SES_ENDPOINT,
     },
-    mail: { from: e.MAIL_FROM, configurationSet: e.SES_CONFIGURATION_SET },
+    mail: {
+      from: e.MAIL_FROM,
+      configurationSet: e.SES_CONFIGURATION_SET,
+      maxSendRate: e.SES_MAX_SEND_RATE,
+      concurrency: e.NOTIFY_CONCURRENCY,
+      inDoubtSeconds: e.SEND_IN_DOUBT_SECONDS,
+      throttleBackoffMs: e.SES_THROTTLE_BACKOFF_MS,
+      templatesDir: e.TEMPLATES_DIR,
+    },
     apiToken: e.API_TOKEN,
     sns: {
       topicArns: e.SNS_TOPIC_ARNS,
+      feedbackTopicArns: e.SNS_FEEDBACK_TOPIC_ARNS ?? [],
       trustedHosts: e.SNS_TRUSTED_HOSTS,
       minSignatureVersion: e.SNS_MIN_SIGNATURE_VERSION,
       maxAgeSeconds: e.SNS_MAX_AGE_SECONDS,

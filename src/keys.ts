@@ -15,6 +15,9 @@ import { objectDigest } from './domain/object-ref';
  * | `<p>:remind`               | zset   | requests to send the `expiring` reminder to, scored by when     |
  * | `<p>:outbox`               | zset   | `<id>|<kind>` notifications decided but not yet queued, by time |
  * | `<p>:idem:<hash>`          | string | an Idempotency-Key of POST /v1/restores → request id            |
+ * | `<p>:suppressed`           | hash   | address → why no email may go to it (bounce, complaint)        |
+ * | `<p>:dl:<token>`           | string | a download link token → request id and object index           |
+ * | `<p>:page:<token>`         | string | a status page token → request id                               |
  */
 export interface RedisKeys {
   readonly prefix: string;
@@ -28,6 +31,9 @@ export interface RedisKeys {
   readonly remind: string;
   readonly outbox: string;
   idempotency(hash: string): string;
+  readonly suppressed: string;
+  downloadToken(token: string): string;
+  pageToken(token: string): string;
 }
 
 export function createRedisKeys(prefix: string): RedisKeys {
@@ -43,5 +49,8 @@ export function createRedisKeys(prefix: string): RedisKeys {
     remind: `${prefix}:remind`,
     outbox: `${prefix}:outbox`,
     idempotency: (hash) => `${prefix}:idem:${hash}`,
+    suppressed: `${prefix}:suppressed`,
+    downloadToken: (token) => `${prefix}:dl:${token}`,
+    pageToken: (token) => `${prefix}:page:${token}`,
   };
 }

@@ -25,7 +25,8 @@ interface StoredObjectState {
 interface StoredNotification {
   s: NotificationState;
   id?: string;
-  at?: string;
+  /** ISO time SES accepted it (state `sent`); ms of the claim (state `sending`). */
+  at?: string | number;
   r?: string;
 }
 
@@ -74,8 +75,8 @@ export function toRequest(
     notifications.push({
       kind,
       state: stored.s,
-      messageId: stored.id ?? null,
-      sentAt: stored.at ?? null,
+      messageId: stored.s === 'sent' ? (stored.id ?? null) : null,
+      sentAt: stored.s === 'sent' && typeof stored.at === 'string' ? stored.at : null,
       reason: stored.r ?? null,
     });
   }

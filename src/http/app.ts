@@ -5,6 +5,8 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import { installErrorHandler } from './error-handler';
 import { registerOpenApi } from './openapi';
+import { downloadRoutes } from './routes/download';
+import type { DownloadRouteOptions } from './routes/download';
 import { operationsRoutes } from './routes/operations';
 import { restoreRoutes } from './routes/restores';
 import type { RestoreRouteOptions } from './routes/restores';
@@ -19,6 +21,11 @@ declare module 'fastify' {
   }
 }
 
+/** Customer link tokens are credentials: logs show `/d/…` and `/r/…` without them. */
+export function maskTokens(url: string): string {
+  return url.replace(/^\/(d|r)\/[^/?#]+/, '/$1/[token]');
+}
+
 export interface AppDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -27,6 +34,8 @@ export interface AppDeps {
   readonly snsBodyLimitBytes: number;
   /** Absent in the `worker` role. */
   readonly restores: RestoreRouteOptions | undefined;
+  /** Customer links (`/d/:token`); absent in the `worker` role. */
+  readonly downloads: DownloadRouteOptions | undefined;
   readonly isReady: () => Promise<boolean>;
   readonly version: string;
 }
@@ -51,7 +60,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (config.logsItself) return;
     const level = config.quiet && reply.statusCode < 400 ? 'debug' : 'info';
     request.log[level](
-      { method: request.method, url: request.url, status: reply.statusCode, durationMs: reply.elapsedTime },
+      {
+        method: request.method,
+        url: maskTokens(request.url),
+        status: reply.statusCode,
+        durationMs: reply.elapsedTime,
+      },
       'request completed',
     );
   });
@@ -61,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(snsRoutes, { ingest: deps.snsIngest, bodyLimitBytes: deps.snsBodyLimitBytes });
   }
   if (deps.restores) await app.register(restoreRoutes, deps.restores);
+  if (deps.downloads) await app.register(downloadRoutes, deps.downloads);
   await app.register(operationsRoutes, { metrics: deps.metrics, isReady: deps.isReady });
   return app;
 }

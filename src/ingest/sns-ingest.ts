@@ -8,7 +8,7 @@ import type { SnsVerifier } from './sns-verifier';
 import { SnsVerificationError } from './sns-verification-error';
 import type { ConfirmSubscription } from './subscription';
 
-export type SnsOutcome = 'queued' | 'ignored' | 'test_event' | 'confirmed' | 'unsubscribed';
+export type SnsOutcome = 'queued' | 'ignored' | 'test_event' | 'confirmed' | 'unsubscribed' | 'feedback';
 
 export interface SnsIngestResult {
   readonly outcome: SnsOutcome;
@@ -25,6 +25,10 @@ export interface SnsIngestDeps {
   readonly enqueueRestoreEvents: EnqueueRestoreEvents;
   readonly eventBridgeKeysUrlEncoded: boolean;
   readonly metrics: Metrics;
+  /** Topics carrying SES bounce/complaint/send feedback instead of S3 events. */
+  readonly feedbackTopicArns?: readonly string[];
+  /** Handles the `Message` of a notification from a feedback topic (suppression, send evidence). */
+  readonly handleFeedback?: (message: string) => Promise<void>;
 }
 
 export type SnsIngest = (body: string, headerType: string | undefined) => Promise<SnsIngestResult>;
@@ -35,6 +39,7 @@ export type SnsIngest = (body: string, headerType: string | undefined) => Promis
  */
 export function createSnsIngest(deps: SnsIngestDeps): SnsIngest {
   const { metrics } = deps;
+  const feedbackTopics = new Set(deps.feedbackTopicArns ?? []);
   return async (body, headerType) => {
     let message: SnsMessage | undefined;
     try {
@@ -67,6 +72,10 @@ export function createSnsIngest(deps: SnsIngestDeps): SnsIngest {
 
   async function handleNotification(message: SnsNotification): Promise<SnsIngestResult> {
     const base = { type: message.Type, messageId: message.MessageId, topicArn: message.TopicArn };
+    if (feedbackTopics.has(message.TopicArn) && deps.handleFeedback) {
+      await deps.handleFeedback(message.Message);
+      return { ...base, outcome: 'feedback', events: 0 };
+    }
     const parsed = parseRestoreMessage(message.Message, deps.eventBridgeKeysUrlEncoded);
     if (parsed.kind === 'test-event') {
       metrics.s3Events.inc({ event: 's3:TestEvent', outcome: 'ignored' });

@@ -14,6 +14,16 @@ export type SesFeedback =
       /** e.g. `Permanent/General`, `complaint abuse`: for logs, never shown to customers. */
       readonly detail: string;
     }
+  | {
+      /**
+       * SES accepted a message (configuration-set event publishing, `eventType: Send`). Its tags
+       * name the notification, which settles a send whose outcome thaw did not see (a crash
+       * between SES accepting it and thaw recording it).
+       */
+      readonly kind: 'sent';
+      readonly messageId: string;
+      readonly tags: Readonly<Record<string, string>>;
+    }
   | { readonly kind: 'ignore'; readonly reason: string };
 
 /**
@@ -75,6 +85,7 @@ export function parseSesFeedback(message: string): SesFeedback {
   }
   const type = 'notificationType' in envelope.data ? envelope.data.notificationType : envelope.data.eventType;
   if (type === 'Bounce') return fromBounce(value);
+  if (type === 'Send' && 'eventType' in envelope.data) return fromSend(value);
   if (type === 'Complaint') return fromComplaint(value);
   return { kind: 'ignore', reason: type.slice(0, 64) };
 }
@@ -95,6 +106,22 @@ function fromComplaint(value: unknown): SesFeedback {
     addresses: normalise(complaint.complainedRecipients),
     detail: `complaint ${type}`.slice(0, 128),
   };
+}
+
+const sendSchema = z.object({
+  mail: z.object({
+    messageId: z.string().min(1),
+    // Event publishing gives each tag as a list of values.
+    tags: z.record(z.string(), z.array(z.string())).optional(),
+  }),
+});
+
+function fromSend(value: unknown): SesFeedback {
+  const { mail } = parseOrThrow(sendSchema, value, 'Send');
+  const tags: Record<string, string> = {};
+  for (const [name, values] of Object.entries(mail.tags ?? {}))
+    if (values[0] !== undefined) tags[name] = values[0];
+  return { kind: 'sent', messageId: mail.messageId, tags };
 }
 
 function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, type: string): T {

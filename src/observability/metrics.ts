@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * Every Prometheus metric thaw exports, on one registry per process (tests build their own, so
@@ -24,6 +24,16 @@ export interface Metrics {
   readonly notificationsQueued: Counter<'kind'>;
   /** Reconciliation findings, by result (completed, expired, initiated, delayed, failed, running, error...). */
   readonly reconcileChecks: Counter<'result'>;
+  /** Emails by kind and outcome (sent, failed, suppressed, throttled, retry). */
+  readonly emails: Counter<'kind' | 'outcome'>;
+  /** Time SES took to accept (or refuse) an email, seconds. */
+  readonly emailSendDuration: Histogram<'outcome'>;
+  /** From S3's event time to SES accepting the email it caused, seconds. */
+  readonly endToEndLatency: Histogram;
+  /** 1 while sending is paused because the SES account cannot send. */
+  readonly sendingPaused: Gauge;
+  /** SES bounce/complaint feedback, by outcome (suppressed, sent, ignored). */
+  readonly sesFeedback: Counter<'outcome'>;
 }
 
 export function createMetrics(options: { collectDefaults?: boolean } = {}): Metrics {
@@ -83,6 +93,36 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Metr
       name: 'thaw_reconcile_checks_total',
       help: 'Reconciliation findings for overdue or expiring requests, by result.',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    emails: new Counter({
+      name: 'thaw_emails_total',
+      help: 'Emails by notification kind and outcome (sent, failed, suppressed, throttled, retry).',
+      labelNames: ['kind', 'outcome'],
+      registers: [registry],
+    }),
+    emailSendDuration: new Histogram({
+      name: 'thaw_email_send_duration_seconds',
+      help: 'Time SES took to answer SendEmail.',
+      labelNames: ['outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    endToEndLatency: new Histogram({
+      name: 'thaw_end_to_end_latency_seconds',
+      help: "From the S3 event's time to SES accepting the email it caused.",
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
+      registers: [registry],
+    }),
+    sendingPaused: new Gauge({
+      name: 'thaw_sending_paused',
+      help: '1 while sending is paused because the SES account cannot send (suspended, paused, unverified).',
+      registers: [registry],
+    }),
+    sesFeedback: new Counter({
+      name: 'thaw_ses_feedback_total',
+      help: 'SES feedback notifications, by outcome (suppressed, sent, ignored).',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
   };

@@ -23,3 +23,8 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<number
 export function testRedis(): Redis {
   return new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
 }
+
+/** A connection as BullMQ workers need it (commands wait for reconnection instead of failing). */
+export function testWorkerRedis(): Redis {
+  return new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+}

@@ -6,6 +6,8 @@ import { s3NotificationMessage } from '../../src/simulate/restore-notifications'
 import type { SimulatedRestore } from '../../src/simulate/restore-notifications';
 import { eventually } from '../helpers/eventually';
 import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis';
+import { startSesEmulator } from '../helpers/ses-emulator';
+import type { SesEmulator } from '../helpers/ses-emulator';
 import { TOPIC_ARN, startSnsWorld } from '../helpers/sns-world';
 import type { SnsWorld } from '../helpers/sns-world';
 import { startTestThaw } from '../helpers/thaw-instance';
@@ -22,12 +24,14 @@ let thaw: TestThaw;
 let redis: Redis;
 let notifications: Queue;
 let restoreEvents: Queue;
+let ses: SesEmulator;
 
 beforeAll(async () => {
   world = await startSnsWorld();
+  ses = await startSesEmulator();
   redis = testRedis();
-  // No mailer in this file's concern: notification jobs are only counted here.
-  thaw = await startTestThaw(prefix, { ...world.env, THAW_ROLE: 'serve', NOTIFY_DISABLED: 'true' });
+  // Emails are another file's concern: here notification jobs are only counted.
+  thaw = await startTestThaw(prefix, { ...world.env, THAW_ROLE: 'serve', SES_ENDPOINT: ses.endpoint });
   notifications = new Queue(QUEUE_NAMES.notifications, { connection: redis, prefix });
   restoreEvents = new Queue(QUEUE_NAMES.restoreEvents, { connection: redis, prefix });
 });
@@ -37,6 +41,7 @@ afterAll(async () => {
   await restoreEvents.close();
   await deletePrefix(redis, prefix);
   await redis.quit();
+  await ses.stop();
   await world.close();
 });
 
@@ -58,6 +63,7 @@ async function read(id: string) {
     url: `/v1/restores/${id}`,
     headers: { authorization: `Bearer ${TOKEN}` },
   });
+  if (response.statusCode !== 200) throw new Error(`GET answered ${response.statusCode}: ${response.body}`);
   return response.json() as {
     status: string;
     events: { kind: string; effect: string }[];

@@ -184,7 +184,23 @@ describe('parseSesFeedback', () => {
     expect(parseSesFeedback(realDeliveryMessage())).toEqual({ kind: 'ignore', reason: 'Delivery' });
   });
 
-  it.each(['Send', 'Delivery', 'Open', 'Click', 'Reject', 'DeliveryDelay', 'RenderingFailure'])(
+  it('reads a Send event with the tags that name the notification', () => {
+    const send = {
+      eventType: 'Send',
+      mail: {
+        ...EVENT_BOUNCE.mail,
+        messageId: 'm-1',
+        tags: { 'thaw-request': ['r_abc'], 'thaw-kind': ['completed'] },
+      },
+    };
+    expect(parseSesFeedback(json(send))).toEqual({
+      kind: 'sent',
+      messageId: 'm-1',
+      tags: { 'thaw-request': 'r_abc', 'thaw-kind': 'completed' },
+    });
+  });
+
+  it.each(['Delivery', 'Open', 'Click', 'Reject', 'DeliveryDelay', 'RenderingFailure'])(
     'ignores a %s event',
     (eventType) => {
       expect(parseSesFeedback(json({ eventType, mail: EVENT_BOUNCE.mail }))).toEqual({

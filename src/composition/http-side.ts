@@ -1,0 +1,108 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { createRestoreStore } from '../correlate/restore-store';
+import { buildApp } from '../http/app';
+import { createCertificateStore } from '../ingest/certificate-store';
+import { createSnsIngest } from '../ingest/sns-ingest';
+import { createSnsVerifier } from '../ingest/sns-verifier';
+import { createSubscriptionConfirmer } from '../ingest/subscription';
+import { createFeedbackHandler } from '../notify/feedback-handler';
+import { createNotificationState } from '../notify/notification-state';
+import { createSuppression } from '../notify/suppression';
+import { createEventProducer } from '../queue/event-producer';
+import { createNotificationProducer } from '../queue/notification-producer';
+import { createQueues } from '../queue/queues';
+import { createRequestRegistrar } from '../restore/request-registrar';
+import { downloadLinks } from './shared';
+import type { Shared } from './shared';
+
+/** The HTTP side: SNS endpoint, `/v1` API, customer links, operations endpoints. */
+export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyInstance> {
+  const { config, logger, metrics, shutdown } = shared;
+  const servesApi = config.role !== 'worker';
+  const queues = createQueues(redis, config.redis.prefix, logger);
+  shutdown.add('queues (requests)', () => queues.close());
+  const store = createRestoreStore(redis, shared.keys, shared.tuning);
+  const urlPolicy = { trustedHosts: config.sns.trustedHosts, allowHttp: config.sns.allowHttp };
+  const snsIngest = createSnsIngest({
+    verify: createSnsVerifier({
+      ...urlPolicy,
+      topicArns: [...config.sns.topicArns, ...config.sns.feedbackTopicArns],
+      minSignatureVersion: config.sns.minSignatureVersion,
+      maxAgeSeconds: config.sns.maxAgeSeconds,
+      certificates: createCertificateStore({
+        timeoutMs: config.sns.certFetchTimeoutMs,
+        maxBytes: config.sns.certMaxBytes,
+        cacheSize: config.sns.certCacheSize,
+        ttlMs: config.sns.certCacheTtlSeconds * 1000,
+      }),
+    }),
+    confirmSubscription: createSubscriptionConfirmer({
+      ...urlPolicy,
+      timeoutMs: config.sns.certFetchTimeoutMs,
+    }),
+    enqueueRestoreEvents: createEventProducer({
+      queue: queues.restoreEvents,
+      dedupeTtlSeconds: config.events.dedupeTtlSeconds,
+      timeoutMs: config.events.enqueueTimeoutMs,
+    }),
+    eventBridgeKeysUrlEncoded: config.events.eventBridgeKeysUrlEncoded,
+    metrics,
+    feedbackTopicArns: config.sns.feedbackTopicArns,
+    handleFeedback: createFeedbackHandler({
+      suppression: createSuppression(redis, shared.keys),
+      state: createNotificationState(redis, shared.keys),
+      metrics,
+      logger,
+    }),
+  });
+  const register = createRequestRegistrar({
+    store,
+    restorer: shared.restorer,
+    queueNotifications: createNotificationProducer(queues.notifications, store),
+    logger,
+    s3Concurrency: config.requests.s3Concurrency,
+    startGraceMs: config.requests.restoreStartGraceSeconds * 1000,
+    overdueMarginMs: config.requests.overdueMarginSeconds * 1000,
+    expiryCheckMs: config.requests.expiryCheckSeconds * 1000,
+  });
+  const app = await buildApp({
+    logger,
+    metrics,
+    version: shared.version,
+    snsIngest: servesApi ? snsIngest : undefined,
+    snsBodyLimitBytes: config.sns.bodyLimitBytes,
+    restores: servesApi
+      ? {
+          apiToken: config.apiToken,
+          store,
+          register: async (spec, idempotencyKey) => {
+            const outcome = await register(spec, idempotencyKey);
+            if (outcome.created) metrics.requestsRegistered.inc({ initiate: String(spec.initiate) });
+            return outcome;
+          },
+        }
+      : undefined,
+    downloads: servesApi
+      ? { links: downloadLinks(shared, redis), getRequest: (id) => store.get(id) }
+      : undefined,
+    isReady: () => pingWithin(redis, 1000),
+  });
+  await app.listen({ port: config.http.port, host: config.http.host });
+  shutdown.add('http', () => app.close());
+  return app;
+}
+
+async function pingWithin(redis: Redis, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([redis.ping().then((answer) => answer === 'PONG'), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

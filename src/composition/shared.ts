@@ -1,0 +1,52 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config';
+import type { StoreTuning } from '../correlate/restore-store';
+import type { RedisKeys } from '../keys';
+import type { Logger } from '../logger';
+import { createDownloadLinks } from '../notify/download-links';
+import type { DownloadLinks } from '../notify/download-links';
+import { createPresigner } from '../notify/presigned-url';
+import type { TemplateRenderer } from '../notify/template-renderer';
+import type { Metrics } from '../observability/metrics';
+import type { S3Restorer } from '../restore/s3-restorer';
+import type { Shutdown } from '../shutdown';
+
+/** What the composition root builds once and hands to the HTTP side and the worker side. */
+export interface Shared {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly keys: RedisKeys;
+  readonly tuning: StoreTuning;
+  readonly s3: S3Client;
+  readonly restorer: S3Restorer;
+  readonly renderer: TemplateRenderer;
+  readonly shutdown: Shutdown;
+  readonly version: string;
+}
+
+export function storeTuning(config: Config): StoreTuning {
+  const seconds = config.requests;
+  return {
+    retentionMs: seconds.retentionSeconds * 1000,
+    overdueMarginMs: seconds.overdueMarginSeconds * 1000,
+    expiryCheckMs: seconds.expiryCheckSeconds * 1000,
+    reminderLeadMs: seconds.expiringReminderSeconds * 1000,
+    earlyWindowMs: seconds.earlyEventWindowSeconds * 1000,
+    idempotencyTtlMs: seconds.idempotencyTtlSeconds * 1000,
+    historyCap: 3000,
+  };
+}
+
+/** Download links over one Redis connection (the HTTP side's fails fast, the workers' waits). */
+export function downloadLinks(shared: Shared, redis: Redis): DownloadLinks {
+  return createDownloadLinks({
+    redis,
+    keys: shared.keys,
+    presign: createPresigner({ client: shared.s3 }),
+    linkTtlSeconds: shared.config.links.downloadTtlSeconds,
+    publicBaseUrl: shared.config.links.publicBaseUrl,
+    retentionMs: shared.config.requests.retentionSeconds * 1000,
+  });
+}

@@ -1,0 +1,113 @@
+import type { Worker } from 'bullmq';
+import { createCorrelationProcessor } from '../correlate/correlation-worker';
+import { createReconciler } from '../correlate/reconciler';
+import { createRestoreStore } from '../correlate/restore-store';
+import type { QueuedRestoreEvent } from '../domain/types';
+import { createNotificationState } from '../notify/notification-state';
+import { createNotificationProcessor } from '../notify/notification-worker';
+import { createSesClient, createSesMailer } from '../notify/ses-mailer';
+import { createSuppression } from '../notify/suppression';
+import { closeRedisConnection, createRedisConnection } from '../queue/connections';
+import { createNotificationProducer } from '../queue/notification-producer';
+import { QUEUE_NAMES } from '../queue/queue-names';
+import { createQueues } from '../queue/queues';
+import type { MaintenanceJob, NotificationJob } from '../queue/queues';
+import { startWorker } from '../queue/worker-boundary';
+import { downloadLinks } from './shared';
+import type { Shared } from './shared';
+
+/** The worker side: correlation, notifications (SES) and the reconciliation scheduler. */
+export async function startWorkers(shared: Shared): Promise<void> {
+  const { config, logger, metrics, shutdown, keys } = shared;
+  const redis = createRedisConnection(config.redis.url, 'worker', logger, `${config.role}-worker`);
+  shutdown.add('redis (workers)', () => closeRedisConnection(redis));
+  const queues = createQueues(redis, config.redis.prefix, logger);
+  shutdown.add('queues (workers)', () => queues.close());
+  const store = createRestoreStore(redis, keys, shared.tuning);
+  const queueNotifications = createNotificationProducer(queues.notifications, store);
+
+  const correlation = startWorker<QueuedRestoreEvent, void>({
+    name: QUEUE_NAMES.restoreEvents,
+    connection: redis,
+    prefix: config.redis.prefix,
+    logger,
+    processor: createCorrelationProcessor({ store, queueNotifications, metrics, logger }),
+    options: { concurrency: config.requests.correlationConcurrency },
+  });
+
+  const ses = createSesClient({
+    region: config.aws.region,
+    ...(config.aws.sesEndpoint ? { endpoint: config.aws.sesEndpoint } : {}),
+  });
+  shutdown.add('ses client', () => ses.destroy());
+  let notificationWorker: Worker<NotificationJob, void, string> | undefined;
+  notificationWorker = startWorker<NotificationJob, void>({
+    name: QUEUE_NAMES.notifications,
+    connection: redis,
+    prefix: config.redis.prefix,
+    logger,
+    processor: createNotificationProcessor({
+      getRequest: (id) => store.get(id),
+      state: createNotificationState(redis, keys),
+      suppression: createSuppression(redis, keys),
+      links: downloadLinks(shared, redis),
+      renderer: shared.renderer,
+      mailer: createSesMailer({
+        client: ses,
+        ...(config.mail.configurationSet ? { configurationSetName: config.mail.configurationSet } : {}),
+      }),
+      from: config.mail.from,
+      metrics,
+      logger,
+      inDoubtMs: config.mail.inDoubtSeconds * 1000,
+      throttleBackoffMs: config.mail.throttleBackoffMs,
+      onAccountProblem: async () => {
+        // Every further email would fail the same way: stop all workers until a human resumes.
+        await queues.notifications.pause();
+        metrics.sendingPaused.set(1);
+      },
+      worker: () => notificationWorker,
+    }),
+    options: {
+      concurrency: config.mail.concurrency,
+      // BullMQ's limiter is global across every worker process of the queue: SES's MaxSendRate.
+      limiter: { max: Math.max(1, Math.floor(config.mail.maxSendRate)), duration: 1000 },
+    },
+  });
+  metrics.sendingPaused.set((await queues.notifications.isPaused()) ? 1 : 0);
+
+  const reconciler = createReconciler({
+    store,
+    restorer: shared.restorer,
+    queueNotifications,
+    metrics,
+    logger,
+    batch: config.requests.reconcileBatch,
+    startGraceMs: config.requests.restoreStartGraceSeconds * 1000,
+    overdueMarginMs: config.requests.overdueMarginSeconds * 1000,
+    expiryCheckMs: config.requests.expiryCheckSeconds * 1000,
+    recheckMs: Math.max(config.requests.reconcileIntervalSeconds * 1000, 15 * 60_000),
+  });
+  const maintenance = startWorker<MaintenanceJob, void>({
+    name: QUEUE_NAMES.maintenance,
+    connection: redis,
+    prefix: config.redis.prefix,
+    logger,
+    processor: async () => {
+      const summary = await reconciler.run();
+      logger.info(summary, 'reconciliation run');
+    },
+    // A run may wait on many HeadObject calls; its lock must outlast it.
+    options: { concurrency: 1, lockDuration: 5 * 60_000 },
+  });
+  // One scheduler for all worker processes: each tick is one job, taken by one of them.
+  await queues.maintenance.upsertJobScheduler(
+    'reconcile',
+    { every: config.requests.reconcileIntervalSeconds * 1000 },
+    { name: 'reconcile', data: { task: 'reconcile' } },
+  );
+  shutdown.add('workers', async () => {
+    await Promise.all([correlation.close(), notificationWorker?.close(), maintenance.close()]);
+    notificationWorker = undefined;
+  });
+}

@@ -1,0 +1,110 @@
+import type { Redis } from 'ioredis';
+import type { NotificationKind } from '../domain/restore-request';
+import { defineScript } from '../correlate/redis-script';
+import type { RedisKeys } from '../keys';
+
+/**
+ * The life of one notification (request, kind), kept in the request's hash field `n:<kind>`:
+ * pending → queued → sending → sent | failed | suppressed | cancelled.
+ *
+ * Claiming is a compare-and-set in one Lua step (the claim that SET NX would give, kept with the
+ * request so both expire together): only one attempt at a time may hold `sending`, and a
+ * notification that is sent, failed, suppressed or cancelled is never claimed again — so a retried
+ * or stalled job that finds it sent does not send again.
+ *
+ * The one window left: SES accepted the email and the process died before `recordSent`. The claim
+ * then stays `sending`. A later attempt waits `inDoubtMs` for SES's own Send event (configuration
+ * set event publishing → the feedback topic), which records the send; only without it does it
+ * send again. Without event publishing, that window means at-least-once: one possible duplicate
+ * per crash in the few milliseconds between SES's answer and the next Redis write.
+ */
+export type ClaimOutcome =
+  /** This attempt may send. */
+  | 'claimed'
+  /** A previous attempt claimed it and its outcome is unknown (in doubt past `inDoubtMs`): send. */
+  | 'retaken'
+  /** Another attempt holds a fresh claim, or the outcome is in doubt: look again later. */
+  | 'busy'
+  | 'sent'
+  | 'failed'
+  | 'suppressed'
+  | 'cancelled'
+  /** The request is gone (retention ended). */
+  | 'missing';
+
+const CLAIM_LUA = `
+local reqKey, field, token, now, inDoubt = KEYS[1], 'n:' .. ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+if redis.call('EXISTS', reqKey) == 0 then return 'missing' end
+local raw = redis.call('HGET', reqKey, field)
+local state = raw and cjson.decode(raw) or { s = 'queued' }
+if state.s == 'sent' or state.s == 'failed' or state.s == 'suppressed' or state.s == 'cancelled' then return state.s end
+if redis.call('HEXISTS', reqKey, 'cancelled') == 1 then
+  redis.call('HSET', reqKey, field, '{"s":"cancelled"}')
+  return 'cancelled'
+end
+local outcome = 'claimed'
+if state.s == 'sending' and state.tok ~= token then
+  if now - tonumber(state.at) < inDoubt then return 'busy' end
+  outcome = 'retaken'
+end
+redis.call('HSET', reqKey, field, cjson.encode({ s = 'sending', tok = token, at = now }))
+return outcome
+`;
+
+// Evidence of a send wins over any other state but a send already recorded.
+const RECORD_SENT_LUA = `
+local field = 'n:' .. ARGV[1]
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local raw = redis.call('HGET', KEYS[1], field)
+if raw and cjson.decode(raw).s == 'sent' then return 0 end
+redis.call('HSET', KEYS[1], field, cjson.encode({ s = 'sent', id = ARGV[2], at = ARGV[3] }))
+return 1
+`;
+
+// Only the attempt holding the claim may give it back or settle it.
+const SETTLE_LUA = `
+local field = 'n:' .. ARGV[1]
+local raw = redis.call('HGET', KEYS[1], field)
+if not raw then return 0 end
+local state = cjson.decode(raw)
+if state.s ~= 'sending' or state.tok ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], field, ARGV[3])
+return 1
+`;
+
+export interface NotificationState {
+  claim(requestId: string, kind: NotificationKind, token: string, inDoubtMs: number): Promise<ClaimOutcome>;
+  recordSent(requestId: string, kind: NotificationKind, messageId: string, sentAt: Date): Promise<boolean>;
+  /** Gives the claim back after a failure worth retrying. */
+  release(requestId: string, kind: NotificationKind, token: string): Promise<void>;
+  fail(requestId: string, kind: NotificationKind, token: string, reason: string): Promise<void>;
+  suppress(requestId: string, kind: NotificationKind, token: string, reason: string): Promise<void>;
+  /** Puts a failed notification back to queued (an operator's retry). */
+  reset(requestId: string, kind: NotificationKind): Promise<void>;
+}
+
+export function createNotificationState(redis: Redis, keys: RedisKeys): NotificationState {
+  const claim = defineScript(redis, 'thawClaim', CLAIM_LUA, 1);
+  const recordSent = defineScript(redis, 'thawRecordSent', RECORD_SENT_LUA, 1);
+  const settle = defineScript(redis, 'thawSettle', SETTLE_LUA, 1);
+  const settleAs = async (id: string, kind: NotificationKind, token: string, state: object) => {
+    await settle([keys.request(id)], [kind, token, JSON.stringify(state)]);
+  };
+  return {
+    async claim(id, kind, token, inDoubtMs) {
+      return (await claim([keys.request(id)], [kind, token, Date.now(), inDoubtMs])) as ClaimOutcome;
+    },
+    async recordSent(id, kind, messageId, sentAt) {
+      return (await recordSent([keys.request(id)], [kind, messageId, sentAt.toISOString()])) === 1;
+    },
+    release: (id, kind, token) => settleAs(id, kind, token, { s: 'queued' }),
+    fail: (id, kind, token, reason) => settleAs(id, kind, token, { s: 'failed', r: reason.slice(0, 500) }),
+    suppress: (id, kind, token, reason) =>
+      settleAs(id, kind, token, { s: 'suppressed', r: reason.slice(0, 500) }),
+    async reset(id, kind) {
+      if ((await redis.exists(keys.request(id))) === 1) {
+        await redis.hset(keys.request(id), `n:${kind}`, JSON.stringify({ s: 'queued' }));
+      }
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import type { RestoreRequest } from '../domain/restore-request';
+import { toError } from '../errors';
+import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
+import type { NotificationJob } from '../queue/queues';
+import type { DownloadLinks } from './download-links';
+import { buildEmailData, downloadableIndexes } from './email-builder';
+import { MailError } from './mailer';
+import type { Mailer } from './mailer';
+import type { NotificationState } from './notification-state';
+import type { Suppression } from './suppression';
+import type { TemplateRenderer } from './template-renderer';
+
+export interface NotificationDeps {
+  readonly getRequest: (id: string) => Promise<RestoreRequest | null>;
+  readonly state: NotificationState;
+  readonly suppression: Suppression;
+  readonly links: DownloadLinks;
+  readonly renderer: TemplateRenderer;
+  readonly mailer: Mailer;
+  readonly from: string;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** A claim younger than this belongs to an attempt that may still be sending; later it is in doubt, ms. */
+  readonly inDoubtMs: number;
+  /** How long sending pauses after SES throttles us, ms. */
+  readonly throttleBackoffMs: number;
+  /** Called when the SES account cannot send at all (suspended, paused, domain unverified). */
+  readonly onAccountProblem: (error: MailError) => Promise<void>;
+  /** The worker, for BullMQ's rate-limit mechanism (set once the worker exists). */
+  readonly worker: () => Worker | undefined;
+}
+
+/**
+ * Sends one notification: at most one email per request and kind.
+ *
+ * 1. Nothing to do if the request is gone, cancelled, or the notification is already settled.
+ * 2. A suppressed recipient (bounce, complaint) gets nothing: the notification is `suppressed`.
+ * 3. Claim, render, send through SES, record the SES MessageId and time.
+ * Throttling pauses the queue through BullMQ's rate limiter without spending an attempt;
+ * 5xx and network errors retry with backoff; rejections fail the notification with the reason.
+ */
+export function createNotificationProcessor(deps: NotificationDeps) {
+  return async (job: Job<NotificationJob, void, string>, jobToken?: string): Promise<void> => {
+    const { requestId, kind } = job.data;
+    const log = deps.logger.child({ requestId, kind, jobId: job.id });
+    const request = await deps.getRequest(requestId);
+    if (!request) {
+      log.warn('notification for a request that no longer exists: nothing to send');
+      return;
+    }
+    const attempt = randomUUID();
+    const suppressedBecause = await deps.suppression.reasonFor(request.recipient.email);
+    const claim = await deps.state.claim(requestId, kind, attempt, deps.inDoubtMs);
+    if (claim === 'busy') {
+      // Another attempt holds the claim (or SES's answer to it is still in doubt): look later.
+      await job.moveToDelayed(Date.now() + Math.max(1000, Math.floor(deps.inDoubtMs / 4)), jobToken);
+      throw new DelayedError();
+    }
+    if (claim !== 'claimed' && claim !== 'retaken') {
+      log.info({ state: claim }, 'notification already settled');
+      return;
+    }
+    if (claim === 'retaken') log.warn('previous attempt ended without a recorded outcome; sending again');
+    if (suppressedBecause !== null) {
+      await deps.state.suppress(requestId, kind, attempt, `recipient suppressed: ${suppressedBecause}`);
+      deps.metrics.emails.inc({ kind, outcome: 'suppressed' });
+      log.info({ reason: suppressedBecause }, 'recipient is suppressed: not sending');
+      return;
+    }
+
+    let rendered;
+    try {
+      const now = Date.now();
+      const links = await deps.links.linksFor(request, downloadableIndexes(request, kind), now);
+      const statusPageUrl = await deps.links.statusPageUrl(request);
+      rendered = deps.renderer.render(buildEmailData(request, kind, links, statusPageUrl, now));
+    } catch (error) {
+      await deps.state.release(requestId, kind, attempt);
+      throw error;
+    }
+
+    const stop = deps.metrics.emailSendDuration.startTimer();
+    try {
+      const sent = await deps.mailer.send({
+        from: deps.from,
+        to: request.recipient.email,
+        ...rendered,
+        tags: { 'thaw-request': requestId, 'thaw-kind': kind },
+      });
+      stop({ outcome: 'sent' });
+      await deps.state.recordSent(requestId, kind, sent.messageId, new Date());
+      deps.metrics.emails.inc({ kind, outcome: 'sent' });
+      observeLatency(deps.metrics, request);
+      log.info({ messageId: sent.messageId, to: redactAddress(request.recipient.email) }, 'email sent');
+    } catch (thrown) {
+      stop({ outcome: 'error' });
+      await handleSendFailure(thrown, requestId, kind, attempt, log);
+    }
+  };
+
+  async function handleSendFailure(
+    thrown: unknown,
+    requestId: string,
+    kind: NotificationJob['kind'],
+    attempt: string,
+    log: Logger,
+  ): Promise<never> {
+    const error = toError(thrown);
+    if (!(error instanceof MailError) || error.kind === 'transient') {
+      await deps.state.release(requestId, kind, attempt);
+      deps.metrics.emails.inc({ kind, outcome: 'retry' });
+      throw error;
+    }
+    if (error.kind === 'throttled') {
+      await deps.state.release(requestId, kind, attempt);
+      deps.metrics.emails.inc({ kind, outcome: 'throttled' });
+      log.warn({ code: error.code }, 'SES is throttling: pausing sends');
+      const worker = deps.worker();
+      if (worker) {
+        await worker.rateLimit(deps.throttleBackoffMs);
+        throw Worker.RateLimitError();
+      }
+      throw error;
+    }
+    await deps.state.fail(requestId, kind, attempt, `${error.code}: ${error.message}`);
+    deps.metrics.emails.inc({ kind, outcome: 'failed' });
+    if (error.kind === 'account') {
+      log.error(
+        { code: error.code, err: error },
+        'SES account cannot send: pausing all sending; a human must act',
+      );
+      await deps.onAccountProblem(error);
+    } else {
+      log.warn({ code: error.code, err: error }, 'SES refused the email: not retrying');
+    }
+    throw new UnrecoverableError(`${error.code}: ${error.message}`);
+  }
+}
+
+/** From S3's event time of the newest change to SES accepting the email. */
+function observeLatency(metrics: Metrics, request: RestoreRequest): void {
+  const latest = request.events.filter((event) => event.source !== 'reconcile').at(-1);
+  if (!latest) return;
+  const seconds = (Date.now() - Date.parse(latest.eventTime)) / 1000;
+  if (seconds >= 0) metrics.endToEndLatency.observe(seconds);
+}
+
+/** Logs keep the domain only: addresses are personal data. */
+export function redactAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at > 0 ? `***${address.slice(at)}` : '***';
+}
