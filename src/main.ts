@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { startHttp } from './composition/http-side';
 import { storeTuning } from './composition/shared';
-import type { Shared } from './composition/shared';
+import type { Shared, StartOverrides } from './composition/shared';
 import { startWorkers } from './composition/worker-side';
 import { ConfigError, loadConfig } from './config';
 import type { Config } from './config';
@@ -35,7 +35,11 @@ export interface RunningThaw {
   readonly shutdown: Shutdown;
 }
 
-export async function start(config: Config, logger: Logger): Promise<RunningThaw> {
+export async function start(
+  config: Config,
+  logger: Logger,
+  overrides: StartOverrides = {},
+): Promise<RunningThaw> {
   const shutdown = createShutdown(logger, config.shutdownGraceMs);
   // Templates first: a broken one stops start-up with its file and line, before anything opens.
   const renderer = createTemplateRenderer({
@@ -60,6 +64,7 @@ export async function start(config: Config, logger: Logger): Promise<RunningThaw
     renderer,
     shutdown,
     version: VERSION,
+    overrides,
   };
   // Releasers run in reverse: HTTP stops first, then workers finish, then queues and Redis close.
   const requestRedis = createRedisConnection(config.redis.url, 'request', logger, `${config.role}-request`);

@@ -6,6 +6,7 @@ import type { RedisKeys } from '../keys';
 import type { Logger } from '../logger';
 import { createDownloadLinks } from '../notify/download-links';
 import type { DownloadLinks } from '../notify/download-links';
+import type { Mailer } from '../notify/mailer';
 import { createPresigner } from '../notify/presigned-url';
 import type { TemplateRenderer } from '../notify/template-renderer';
 import type { Metrics } from '../observability/metrics';
@@ -24,6 +25,12 @@ export interface Shared {
   readonly renderer: TemplateRenderer;
   readonly shutdown: Shutdown;
   readonly version: string;
+  /** Parts a benchmark or test may swap (an in-process counting mailer); production passes none. */
+  readonly overrides: StartOverrides;
+}
+
+export interface StartOverrides {
+  readonly mailer?: Mailer;
 }
 
 export function storeTuning(config: Config): StoreTuning {

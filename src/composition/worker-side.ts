@@ -52,10 +52,12 @@ export async function startWorkers(shared: Shared): Promise<void> {
       suppression: createSuppression(redis, keys),
       links: downloadLinks(shared, redis),
       renderer: shared.renderer,
-      mailer: createSesMailer({
-        client: ses,
-        ...(config.mail.configurationSet ? { configurationSetName: config.mail.configurationSet } : {}),
-      }),
+      mailer:
+        shared.overrides.mailer ??
+        createSesMailer({
+          client: ses,
+          ...(config.mail.configurationSet ? { configurationSetName: config.mail.configurationSet } : {}),
+        }),
       from: config.mail.from,
       metrics,
       logger,
