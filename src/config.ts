@@ -63,6 +63,7 @@ const envSchema = z.object({
   SES_CONFIGURATION_SET: optionalString,
 
   API_TOKEN: requiredString.pipe(z.string().min(16, 'must be at least 16 characters')),
+  ADMIN_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
 
   SNS_TOPIC_ARNS: topicArnList.pipe(z.array(z.string()).min(1, 'is required')),
   SNS_TRUSTED_HOSTS: regex.default(new RegExp(DEFAULT_TRUSTED_HOSTS)),
@@ -87,6 +88,7 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: integer(1, 86400).default(60),
   RECONCILE_BATCH: integer(1, 10000).default(200),
   CORRELATION_CONCURRENCY: integer(1, 1000).default(16),
+  WORKER_LOCK_MS: integer(1000, 600000).default(30000),
   S3_CONCURRENCY: integer(1, 256).default(16),
   IDEMPOTENCY_TTL_SECONDS: integer(60, 30 * 86400).default(86400),
 
@@ -129,6 +131,8 @@ export interface Config {
     readonly templatesDir: string | undefined;
   };
   readonly apiToken: string;
+  /** Token for `/admin/queues` (Bull Board); the API token when not set. */
+  readonly adminToken: string;
   readonly sns: {
     readonly topicArns: readonly string[];
     /** Topics carrying SES bounce/complaint/send feedback (SNS_FEEDBACK_TOPIC_ARNS). */
@@ -167,6 +171,8 @@ export interface Config {
     readonly reconcileIntervalSeconds: number;
     readonly reconcileBatch: number;
     readonly correlationConcurrency: number;
+    /** BullMQ lock of a running job, and how often stalled jobs are looked for, in milliseconds. */
+    readonly workerLockMs: number;
     /** Parallel S3 calls while registering a several-object request. */
     readonly s3Concurrency: number;
     readonly idempotencyTtlSeconds: number;
@@ -215,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       templatesDir: e.TEMPLATES_DIR,
     },
     apiToken: e.API_TOKEN,
+    adminToken: e.ADMIN_TOKEN ?? e.API_TOKEN,
     sns: {
       topicArns: e.SNS_TOPIC_ARNS,
       feedbackTopicArns: e.SNS_FEEDBACK_TOPIC_ARNS ?? [],
@@ -243,12 +250,26 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
       reconcileBatch: e.RECONCILE_BATCH,
       correlationConcurrency: e.CORRELATION_CONCURRENCY,
+      workerLockMs: e.WORKER_LOCK_MS,
       s3Concurrency: e.S3_CONCURRENCY,
       idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     },
     links: { downloadTtlSeconds: e.DOWNLOAD_LINK_TTL_SECONDS, publicBaseUrl: e.PUBLIC_BASE_URL },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   });
+}
+
+/**
+ * Just what the operator commands (`thaw failed`, `thaw sending`) need: where Redis is and which
+ * prefix the deployment uses, validated by the same rules as the service's.
+ */
+export function loadRedisConfig(env: Record<string, string | undefined>): Config['redis'] {
+  const schema = envSchema.pick({ REDIS_URL: true, THAW_PREFIX: true });
+  const result = schema.safeParse(blankToUndefined(env));
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+  }
+  return Object.freeze({ url: result.data.REDIS_URL, prefix: result.data.THAW_PREFIX });
 }
 
 /** An empty variable means "not set", as in most shells' `VAR=` idiom. */

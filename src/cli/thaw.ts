@@ -4,12 +4,20 @@
  * `thaw serve|api|worker`); everything else is a subcommand here.
  */
 import type { main as startService } from '../main';
+import { runFailed } from './failed-command';
 import { runPreview } from './preview-command';
+import { runSending } from './sending-command';
+import { SETUP_SUMMARY, runSetup } from './setup-command';
+import { runSimulate } from './simulate-command';
 
 type Command = (argv: string[], io: { out: (line: string) => void }) => Promise<number>;
 
 const COMMANDS: Record<string, { readonly summary: string; readonly run: Command }> = {
   preview: { summary: 'render every email template with sample data to files', run: runPreview },
+  simulate: { summary: 'send signed SNS deliveries of S3 restore events to a thaw', run: runSimulate },
+  failed: { summary: 'list, retry or drop failed jobs', run: (argv, io) => runFailed(argv, io) },
+  sending: { summary: 'see, pause or resume email sending', run: (argv, io) => runSending(argv, io) },
+  setup: { summary: SETUP_SUMMARY, run: (argv, io) => runSetup(argv, io) },
 };
 
 const SERVICE_ROLES = new Set(['serve', 'api', 'worker']);

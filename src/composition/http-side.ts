@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createRestoreStore } from '../correlate/restore-store';
@@ -8,10 +9,12 @@ import { createSnsVerifier } from '../ingest/sns-verifier';
 import { createSubscriptionConfirmer } from '../ingest/subscription';
 import { createFeedbackHandler } from '../notify/feedback-handler';
 import { createNotificationState } from '../notify/notification-state';
+import { BUILT_IN_PAGES_DIR, createPageRenderer } from '../pages/page-renderer';
 import { createSuppression } from '../notify/suppression';
 import { createEventProducer } from '../queue/event-producer';
 import { createNotificationProducer } from '../queue/notification-producer';
 import { createQueues } from '../queue/queues';
+import { registerQueueMetrics } from '../observability/queue-metrics';
 import { createRequestRegistrar } from '../restore/request-registrar';
 import { downloadLinks } from './shared';
 import type { Shared } from './shared';
@@ -23,6 +26,8 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
   const queues = createQueues(redis, config.redis.prefix, logger);
   shutdown.add('queues (requests)', () => queues.close());
   const store = createRestoreStore(redis, shared.keys, shared.tuning);
+  const watched = [queues.restoreEvents, queues.notifications, queues.maintenance];
+  registerQueueMetrics(metrics.registry, watched);
   const urlPolicy = { trustedHosts: config.sns.trustedHosts, allowHttp: config.sns.allowHttp };
   const snsIngest = createSnsIngest({
     verify: createSnsVerifier({
@@ -66,6 +71,14 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
     overdueMarginMs: config.requests.overdueMarginSeconds * 1000,
     expiryCheckMs: config.requests.expiryCheckSeconds * 1000,
   });
+  // Customer pages need PUBLIC_BASE_URL (their links point there); a broken template stops start-up.
+  const pages =
+    servesApi && config.links.publicBaseUrl
+      ? createPageRenderer({
+          pagesDir: BUILT_IN_PAGES_DIR,
+          ...(config.mail.templatesDir ? { overrideDir: join(config.mail.templatesDir, 'pages') } : {}),
+        })
+      : undefined;
   const app = await buildApp({
     logger,
     metrics,
@@ -86,6 +99,16 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
     downloads: servesApi
       ? { links: downloadLinks(shared, redis), getRequest: (id) => store.get(id) }
       : undefined,
+    ...(pages
+      ? {
+          statusPage: {
+            links: downloadLinks(shared, redis),
+            pages,
+            getRequest: (id: string) => store.get(id),
+          },
+        }
+      : {}),
+    ...(servesApi ? { admin: { queues: watched, token: config.adminToken } } : {}),
     isReady: () => pingWithin(redis, 1000),
   });
   await app.listen({ port: config.http.port, host: config.http.host });

@@ -32,7 +32,11 @@ export async function startWorkers(shared: Shared): Promise<void> {
     prefix: config.redis.prefix,
     logger,
     processor: createCorrelationProcessor({ store, queueNotifications, metrics, logger }),
-    options: { concurrency: config.requests.correlationConcurrency },
+    options: {
+      concurrency: config.requests.correlationConcurrency,
+      lockDuration: config.requests.workerLockMs,
+      stalledInterval: config.requests.workerLockMs,
+    },
   });
 
   const ses = createSesClient({
@@ -72,6 +76,8 @@ export async function startWorkers(shared: Shared): Promise<void> {
     }),
     options: {
       concurrency: config.mail.concurrency,
+      lockDuration: config.requests.workerLockMs,
+      stalledInterval: config.requests.workerLockMs,
       // BullMQ's limiter is global across every worker process of the queue: SES's MaxSendRate.
       limiter: { max: Math.max(1, Math.floor(config.mail.maxSendRate)), duration: 1000 },
     },

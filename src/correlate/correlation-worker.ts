@@ -26,7 +26,7 @@ export function createCorrelationProcessor(deps: CorrelationDeps) {
     if (result.matched === 0) deps.metrics.correlationOutcomes.inc({ outcome: 'unmatched' });
     for (const outcome of result.outcomes) {
       deps.metrics.correlationOutcomes.inc({ outcome: outcome.effect });
-      await deps.queueNotifications(outcome.requestId, outcome.pending);
+      await deps.queueNotifications(outcome.requestId, outcome.pending, { snsMessageId });
       for (const kind of outcome.pending) deps.metrics.notificationsQueued.inc({ kind });
     }
     deps.logger.info(

@@ -5,12 +5,16 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import { installErrorHandler } from './error-handler';
 import { registerOpenApi } from './openapi';
+import { adminRoutes } from './routes/admin';
+import type { AdminRouteOptions } from './routes/admin';
 import { downloadRoutes } from './routes/download';
 import type { DownloadRouteOptions } from './routes/download';
 import { operationsRoutes } from './routes/operations';
 import { restoreRoutes } from './routes/restores';
 import type { RestoreRouteOptions } from './routes/restores';
 import { snsRoutes } from './routes/sns';
+import { statusPageRoutes } from './routes/status-page';
+import type { StatusPageRouteOptions } from './routes/status-page';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -36,6 +40,10 @@ export interface AppDeps {
   readonly restores: RestoreRouteOptions | undefined;
   /** Customer links (`/d/:token`); absent in the `worker` role. */
   readonly downloads: DownloadRouteOptions | undefined;
+  /** The customer's status page (`/r/:token`); only with PUBLIC_BASE_URL, never in the `worker` role. */
+  readonly statusPage?: StatusPageRouteOptions;
+  /** Bull Board at /admin/queues, behind ADMIN_TOKEN (or API_TOKEN). */
+  readonly admin?: AdminRouteOptions;
   readonly isReady: () => Promise<boolean>;
   readonly version: string;
 }
@@ -76,6 +84,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   if (deps.restores) await app.register(restoreRoutes, deps.restores);
   if (deps.downloads) await app.register(downloadRoutes, deps.downloads);
+  if (deps.statusPage) await app.register(statusPageRoutes, deps.statusPage);
+  if (deps.admin) await app.register(adminRoutes, deps.admin);
   await app.register(operationsRoutes, { metrics: deps.metrics, isReady: deps.isReady });
   return app;
 }

@@ -8,6 +8,8 @@ export interface SnsUrlPolicy {
 }
 
 const CERT_PATH = /^\/SimpleNotificationService-[0-9a-f]{8,64}\.pem$/;
+// LocalStack serves its SNS certificate under /_aws/sns/; admitted only in local development.
+const LOCAL_CERT_PATH = /^\/_aws\/sns\/SimpleNotificationService-[0-9a-f]{8,64}\.pem$/;
 const REGION_IN_HOST = /^sns\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com(?:\.cn)?$/;
 
 /**
@@ -20,7 +22,8 @@ const REGION_IN_HOST = /^sns\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com(?:\.
 export function checkSigningCertUrl(raw: string, topicArn: string, policy: SnsUrlPolicy): URL {
   const url = parseSnsUrl(raw, policy, 'SigningCertURL');
   if (url.search !== '' || url.hash !== '') throw untrusted('SigningCertURL has a query or fragment');
-  if (!CERT_PATH.test(url.pathname)) throw untrusted('SigningCertURL path is not an SNS certificate');
+  const pathOk = CERT_PATH.test(url.pathname) || (policy.allowHttp && LOCAL_CERT_PATH.test(url.pathname));
+  if (!pathOk) throw untrusted('SigningCertURL path is not an SNS certificate');
   checkRegion(url, topicArn);
   return url;
 }

@@ -10,6 +10,8 @@ export interface OutgoingEmail {
   readonly text: string;
   /** Message tags for the mail service's event tracking (SES: EmailTags), e.g. kind, request id. */
   readonly tags: Readonly<Record<string, string>>;
+  /** Extra headers (ASCII names and values, no CR/LF), e.g. one naming the notification. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface SentEmail {

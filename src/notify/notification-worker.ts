@@ -14,6 +14,9 @@ import type { NotificationState } from './notification-state';
 import type { Suppression } from './suppression';
 import type { TemplateRenderer } from './template-renderer';
 
+/** Header naming the notification (`<requestId>.<kind>`) in every email thaw sends. */
+export const NOTIFICATION_HEADER = 'X-Thaw-Notification';
+
 export interface NotificationDeps {
   readonly getRequest: (id: string) => Promise<RestoreRequest | null>;
   readonly state: NotificationState;
@@ -45,8 +48,13 @@ export interface NotificationDeps {
  */
 export function createNotificationProcessor(deps: NotificationDeps) {
   return async (job: Job<NotificationJob, void, string>, jobToken?: string): Promise<void> => {
-    const { requestId, kind } = job.data;
-    const log = deps.logger.child({ requestId, kind, jobId: job.id });
+    const { requestId, kind, snsMessageId } = job.data;
+    const log = deps.logger.child({
+      requestId,
+      kind,
+      jobId: job.id,
+      ...(snsMessageId ? { snsMessageId } : {}),
+    });
     const request = await deps.getRequest(requestId);
     if (!request) {
       log.warn('notification for a request that no longer exists: nothing to send');
@@ -90,6 +98,9 @@ export function createNotificationProcessor(deps: NotificationDeps) {
         to: request.recipient.email,
         ...rendered,
         tags: { 'thaw-request': requestId, 'thaw-kind': kind },
+        // Names the notification in the message itself, for support staff and for matching
+        // SES events to it when their tags are not available.
+        headers: { [NOTIFICATION_HEADER]: `${requestId}.${kind}` },
       });
       stop({ outcome: 'sent' });
       await deps.state.recordSent(requestId, kind, sent.messageId, new Date());

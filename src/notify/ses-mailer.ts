@@ -79,6 +79,14 @@ export function toSendEmailInput(email: OutgoingEmail, configurationSetName?: st
       Simple: {
         Subject: utf8(email.subject),
         Body: { Html: utf8(email.html), Text: utf8(email.text) },
+        ...(email.headers && Object.keys(email.headers).length > 0
+          ? {
+              Headers: Object.entries(email.headers).map(([Name, Value]) => ({
+                Name,
+                Value: Value.replace(/[\r\n]+/g, ' '),
+              })),
+            }
+          : {}),
       },
     },
     EmailTags: toEmailTags(email.tags),

@@ -35,6 +35,19 @@ export class TemplateError extends ThawError {
 export type TemplatePart = 'subject' | 'html' | 'text';
 export const TEMPLATE_PARTS: readonly TemplatePart[] = ['subject', 'html', 'text'];
 
+/** Which files a templates folder holds: the emails' (the default) or the status pages'. */
+export interface TemplateSet {
+  /** Names a locale folder may hold, without `.hbs` (`completed.html`); `en` must have every one. */
+  readonly parts: readonly string[];
+  /** Top-level folders that belong to another set and are not read (`pages` beside the emails). */
+  readonly skip: readonly string[];
+}
+
+export const EMAIL_TEMPLATE_SET: TemplateSet = {
+  parts: NOTIFICATION_KINDS.flatMap((kind) => TEMPLATE_PARTS.map((part) => `${kind}.${part}`)),
+  skip: ['pages'],
+};
+
 export interface CompiledPart {
   readonly render: HandlebarsTemplateDelegate;
   /** Absolute path of the source file, for error messages. */
@@ -70,9 +83,12 @@ export function localeChain(tag: string): string[] {
   return chain;
 }
 
-export function loadTemplates(dirs: readonly string[]): CompiledTemplates {
+export function loadTemplates(
+  dirs: readonly string[],
+  set: TemplateSet = EMAIL_TEMPLATE_SET,
+): CompiledTemplates {
   const sources = new Map<string, SourceFile>();
-  for (const dir of dirs) collect(dir, sources);
+  for (const dir of dirs) collect(dir, sources, set);
   const locales = new Set<string>();
   for (const name of sources.keys()) {
     const [head] = name.split('/');
@@ -83,9 +99,7 @@ export function loadTemplates(dirs: readonly string[]): CompiledTemplates {
   const compiled = new Map<string, Map<string, CompiledPart>>();
   for (const locale of locales) compiled.set(locale, compileLocale(locale, sources));
 
-  const missing = NOTIFICATION_KINDS.flatMap((kind) =>
-    TEMPLATE_PARTS.map((part) => `${kind}.${part}`),
-  ).filter((name) => !compiled.get('en')?.has(name));
+  const missing = set.parts.filter((name) => !compiled.get('en')?.has(name));
   if (missing.length > 0) {
     const files = missing.map((name) => `en/${name}.hbs`).join(', ');
     throw new TemplateError(`Missing templates (en is the last fallback and needs every part): ${files}`);
@@ -206,9 +220,10 @@ function walk(node: AstNode, visit: (node: AstNode) => void): void {
 }
 
 /** Adds one templates folder's files to `sources`, keyed by their canonical path (see top). */
-function collect(dir: string, sources: Map<string, SourceFile>): void {
+function collect(dir: string, sources: Map<string, SourceFile>, set: TemplateSet): void {
   for (const entry of listDir(dir)) {
     const path = join(dir, entry);
+    if (set.skip.includes(entry)) continue;
     if (!isDirectory(path)) {
       if (entry.endsWith('.hbs')) throw misplaced(path, 'templates belong in a locale folder, e.g. en/');
     } else if (entry === 'layouts' || entry === 'partials') {
@@ -216,15 +231,18 @@ function collect(dir: string, sources: Map<string, SourceFile>): void {
     } else {
       const locale = canonicalLocale(entry);
       if (locale === null) throw misplaced(path, 'not a locale (BCP 47 tag such as de or pt-BR)');
-      collectLocale(path, locale, sources);
+      collectLocale(path, locale, sources, set);
     }
   }
 }
 
-function collectLocale(dir: string, locale: string, sources: Map<string, SourceFile>): void {
-  const parts = new Set(
-    NOTIFICATION_KINDS.flatMap((kind) => TEMPLATE_PARTS.map((part) => `${kind}.${part}.hbs`)),
-  );
+function collectLocale(
+  dir: string,
+  locale: string,
+  sources: Map<string, SourceFile>,
+  set: TemplateSet,
+): void {
+  const parts = new Set(set.parts.map((part) => `${part}.hbs`));
   for (const entry of listDir(dir)) {
     const path = join(dir, entry);
     if (entry === 'partials' && isDirectory(path)) {

@@ -118,7 +118,7 @@ function lookup(templates: CompiledTemplates, chain: readonly string[], name: st
  * (a de-AT reader of `de` templates gets Austrian dates), else the template's (a `fr` reader who
  * fell back to English text gets English dates, not French ones inside English sentences).
  */
-function formattingLocale(requested: string, templateLocale: string): string {
+export function formattingLocale(requested: string, templateLocale: string): string {
   const recipient = canonicalLocale(requested);
   const sameLanguage =
     recipient !== null && (recipient === templateLocale || recipient.startsWith(`${templateLocale}-`));

@@ -8,7 +8,11 @@ export function notificationJobId(requestId: string, kind: NotificationKind): st
   return `${requestId}-${kind}`;
 }
 
-export type QueueNotifications = (requestId: string, kinds: readonly NotificationKind[]) => Promise<void>;
+export type QueueNotifications = (
+  requestId: string,
+  kinds: readonly NotificationKind[],
+  cause?: { readonly snsMessageId?: string | null },
+) => Promise<void>;
 
 /**
  * Moves decided notifications from a request's outbox to the `notifications` queue. The job id

@@ -10,6 +10,8 @@ import { QUEUE_NAMES } from './queue-names';
 export interface NotificationJob {
   readonly requestId: string;
   readonly kind: NotificationKind;
+  /** The SNS message whose event decided it, so logs follow one delivery through every stage. */
+  readonly snsMessageId?: string;
 }
 
 /** A `maintenance` job: reconciliation runs from a job scheduler. */

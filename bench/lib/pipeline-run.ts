@@ -1,0 +1,177 @@
+import type { ObjectRef } from '../../src/domain/object-ref';
+import { sampleRss, sleep } from './children';
+import { API_TOKEN } from './context';
+import type { BenchContext } from './context';
+import type { Deployment } from './deployments';
+import { runLoad } from './http-load';
+import type { LoadRequest, LoadResult } from './http-load';
+import type { ProfileWindow } from './cpu-profile';
+import { commandCalls, commandDelta } from './redis-tools';
+
+/** What a pipeline run needs: restore requests to register and the signed events for them. */
+export interface PipelinePools {
+  readonly registrations: readonly LoadRequest[];
+  /** Two per request: every ObjectRestore:Post, then every ObjectRestore:Completed. */
+  readonly events: readonly LoadRequest[];
+}
+
+/** The first `requests` requests of a pool, with their events. */
+export function firstOf(pools: PipelinePools, requests: number): PipelinePools {
+  const all = pools.registrations.length;
+  const kept = Math.min(requests, all);
+  return {
+    registrations: pools.registrations.slice(0, kept),
+    events: [...pools.events.slice(0, kept), ...pools.events.slice(all, all + kept)],
+  };
+}
+
+/** POST /v1/restores bodies: one object each, recording interest only (initiate: false). */
+export function registrationRequests(
+  objects: readonly ObjectRef[],
+  remindBeforeExpiry: boolean,
+): LoadRequest[] {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${API_TOKEN}` };
+  return objects.map((object, index) => ({
+    headers,
+    body: JSON.stringify({
+      bucket: object.bucket,
+      key: object.key,
+      initiate: false,
+      tier: 'Bulk',
+      remindBeforeExpiry,
+      recipient: {
+        email: `customer-${index}@example.com`,
+        name: `Customer ${index}`,
+        locale: 'en',
+        timeZone: 'Europe/Berlin',
+      },
+    }),
+  }));
+}
+
+export interface PipelineRun {
+  readonly events: number;
+  readonly emails: number;
+  readonly registration: LoadResult;
+  /** Events /sns accepted per second while they were being posted. */
+  readonly postedPerSecond: number;
+  /** From the first event posted to the last email sent, seconds. */
+  readonly seconds: number;
+  readonly emailsPerSecond: number;
+  /** Events fully processed (correlated and notified) per second, end to end. */
+  readonly eventsPerSecond: number;
+  /** `INFO commandstats` growth during the run (commands run inside Lua scripts included). */
+  readonly commands: Map<string, number>;
+  /** What the counting processes themselves sent to Redis during the run. */
+  readonly client: { commands: number; roundTrips: number } | undefined;
+  readonly rssAtRest: number | undefined;
+  readonly rssPeak: number | undefined;
+  /** The measured stretch, for --profile summaries. */
+  readonly window: ProfileWindow;
+}
+
+/**
+ * Registers the requests, then posts every event (signed SNS, 50 connections) and waits until
+ * every email has gone: 2 per request. The clock runs from the first event posted to the last
+ * email sent; registration happens before it.
+ */
+export async function runPipeline(
+  context: BenchContext,
+  deployment: Deployment,
+  pools: PipelinePools,
+  hooks: { readonly afterRegistration?: () => void } = {},
+): Promise<PipelineRun> {
+  const { sizes, redis } = context;
+  const registration = await runLoad({
+    url: `${deployment.apiUrl}/v1/restores`,
+    requests: pools.registrations,
+    connections: 32,
+    run: { once: true },
+  });
+  if (registration.ok !== pools.registrations.length) {
+    throw new Error(
+      `${deployment.description}: ${registration.ok} of ${pools.registrations.length} registrations succeeded ` +
+        `(status codes ${JSON.stringify(registration.statusCodes)})`,
+    );
+  }
+  await sleep(200);
+  hooks.afterRegistration?.();
+  const rssAtRest = sumRss(deployment);
+  const expected = pools.events.length;
+  const commandsBefore = await commandCalls(redis);
+  const clientBefore = await deployment.redisCounters();
+  const sampler = sampleRss(deployment.processes);
+
+  const startedAt = Date.now();
+  const from = process.hrtime.bigint();
+  // Two waves: every Post is accepted (queued) before the first Completed is sent. With 50
+  // connections, one wave could otherwise deliver an object's Completed before its Post, and
+  // thaw then rightly skips the `initiated` email (the restore is already done).
+  const half = pools.events.length / 2;
+  const waves: LoadResult[] = [];
+  for (const wave of [pools.events.slice(0, half), pools.events.slice(half)]) {
+    const posted = await runLoad({
+      url: `${deployment.apiUrl}/sns`,
+      requests: wave,
+      connections: sizes.connections,
+      run: { once: true },
+    });
+    if (posted.ok !== wave.length) {
+      throw new Error(
+        `${deployment.description}: ${posted.ok} of ${wave.length} events were accepted ` +
+          `(status codes ${JSON.stringify(posted.statusCodes)})`,
+      );
+    }
+    waves.push(posted);
+  }
+  const postingSeconds = waves.reduce((sum, wave) => sum + wave.seconds, 0);
+  const deadline = startedAt + sizes.pipelineTimeoutMs;
+  while (deployment.emails().sent < expected) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${deployment.description}: only ${deployment.emails().sent} of ${expected} emails were sent ` +
+          `within ${sizes.pipelineTimeoutMs / 1000} s`,
+      );
+    }
+    await sleep(5);
+  }
+  const { lastSentAt } = deployment.emails();
+  const to = process.hrtime.bigint();
+  const commandsAfter = await commandCalls(redis);
+  const clientAfter = await deployment.redisCounters();
+  const { peak } = sampler.stop();
+  // thaw sends at most one email per request and kind: anything beyond the expected count is a bug.
+  await sleep(300);
+  const { sent } = deployment.emails();
+  if (sent !== expected)
+    throw new Error(`${deployment.description}: ${sent} emails sent, expected ${expected}`);
+
+  const seconds = Math.max((lastSentAt - startedAt) / 1000, 1e-3);
+  return {
+    events: expected,
+    emails: sent,
+    registration,
+    postedPerSecond: expected / postingSeconds,
+    seconds,
+    emailsPerSecond: sent / seconds,
+    eventsPerSecond: expected / seconds,
+    commands: commandDelta(commandsBefore, commandsAfter),
+    client:
+      clientBefore && clientAfter
+        ? {
+            commands: clientAfter.commands - clientBefore.commands,
+            roundTrips: clientAfter.roundTrips - clientBefore.roundTrips,
+          }
+        : undefined,
+    rssAtRest,
+    rssPeak: peak,
+    window: { from, to },
+  };
+}
+
+function sumRss(deployment: Deployment): number | undefined {
+  const values = deployment.processes.map((child) => child.rssBytes());
+  return values.some((value) => value === undefined)
+    ? undefined
+    : values.reduce<number>((sum, value) => sum + (value ?? 0), 0);
+}

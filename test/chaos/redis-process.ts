@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from '../../src/demo/local-redis';
+
+/**
+ * A private redis-server for fault injection: its own port and directory, append-only file on,
+ * so a SHUTDOWN and a start on the same AOF is a real Redis restart.
+ */
+export interface RedisProcess {
+  readonly url: string;
+  readonly port: number;
+  /** SHUTDOWN (Redis writes the AOF and exits), then waits for the process to end. */
+  shutdown(): Promise<void>;
+  /** Starts redis-server again on the same port and files. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startRedisProcess(): Promise<RedisProcess> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'thaw-chaos-redis-'));
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+
+  async function start(): Promise<void> {
+    child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--save',
+        '',
+        '--maxmemory-policy',
+        'noeviction',
+      ],
+      { stdio: 'ignore' },
+    );
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      if (await answers(url)) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`redis-server did not start on port ${port}`);
+  }
+
+  async function exited(): Promise<void> {
+    const current = child;
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
+    await new Promise((resolve) => current.once('exit', resolve));
+  }
+
+  await start();
+  return {
+    url,
+    port,
+    async shutdown() {
+      const client = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+      client.on('error', () => undefined);
+      await client.call('SHUTDOWN').catch(() => undefined);
+      client.disconnect();
+      await exited();
+    },
+    start,
+    async stop() {
+      child?.kill('SIGKILL');
+      await exited();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
