@@ -24,18 +24,12 @@ import type { BenchContext } from './lib/context';
 import { describeMachine } from './lib/machine';
 import { parseOptions, UsageError } from './lib/options';
 import type { BenchOptions, FigureName } from './lib/options';
-import { registrationRequests } from './lib/pipeline-run';
-import { deleteMatching } from './lib/redis-tools';
+import { preparePools } from './lib/pools';
+import { localRedisPid } from './lib/cpu-meter';
+import { deleteMatching, info } from './lib/redis-tools';
 import { createReport, markdownTable, textTable } from './lib/report';
 import { createResources } from './lib/resources';
-import {
-  archivedObject,
-  ingestSpecs,
-  peerSpecs,
-  pipelineSpecs,
-  signMessages,
-  startSnsWorld,
-} from './lib/sns-pool';
+import { startSnsWorld } from './lib/sns-pool';
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -50,11 +44,24 @@ async function main(): Promise<number> {
   const loadAtStart = loadavg()[0] ?? 0;
   const progress = (message: string) =>
     process.stderr.write(`[${((performance.now() - began) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
+
+  // Everything started from here on is registered, and released in reverse on any way out.
   const resources = createResources((name, error) =>
     console.error(
       `bench: releasing ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
     ),
   );
+  const runId = `thawbench-${randomBytes(3).toString('hex')}`;
+  const workDir = mkdtempSync(join(tmpdir(), `${runId}-`));
+  let keepWorkDir = options.profile;
+  resources.add('log folder', () =>
+    keepWorkDir ? undefined : rmSync(workDir, { recursive: true, force: true }),
+  );
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectionName: 'thaw-bench' });
+  redis.on('error', () => undefined); // reported by the first command that fails
+  resources.add('bench redis connection', () => redis.quit());
+  resources.add(`redis keys ${runId}-*`, () => deleteMatching(redis, `${runId}-*`));
+
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) process.exit(130);
@@ -65,28 +72,21 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const runId = `thawbench-${randomBytes(3).toString('hex')}`;
-  const workDir = mkdtempSync(join(tmpdir(), `${runId}-`));
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectionName: 'thaw-bench' });
-  redis.on('error', () => undefined); // reported by the first command that fails
-  resources.add('bench redis connection', () => redis.quit());
-  resources.add(`redis keys ${runId}-*`, () => deleteMatching(redis, `${runId}-*`));
-
   const report = createReport();
   const failures: string[] = [];
   try {
     await redis.ping();
     const machine = await describeMachine(redis);
-    progress(
-      `${options.quick ? 'quick' : 'full'} run ${runId}: ${options.figures.join(', ')}; logs in ${workDir}`,
-    );
+    const mode = options.quick ? 'quick' : 'full';
+    progress(`${mode} run ${runId}: ${options.figures.join(', ')}; logs in ${workDir}`);
     const world = await startSnsWorld(resources);
+    const pools = await preparePools(world, options.sizes, options.figures, progress);
     const context: BenchContext = {
       sizes: options.sizes,
-      quick: options.quick,
       profile: options.profile,
       redis,
       redisUrl: options.redisUrl,
+      redisPid: localRedisPid((await info(redis, 'server')).process_id),
       runId,
       world,
       resources,
@@ -95,47 +95,10 @@ async function main(): Promise<number> {
       profiles: [],
       progress,
     };
-    const wanted = (figure: FigureName) => options.figures.includes(figure);
-    const { sizes } = options;
 
-    // Every signed message is made up front, on all cores, so no signing competes with a measurement.
-    const pipelineObjects = Array.from({ length: sizes.pipelineRequests }, (_, index) =>
-      archivedObject('pipeline', index),
-    );
-    const groups = {
-      peer: wanted('peer') ? peerSpecs(world, sizes.peerPool) : [],
-      warmup: wanted('ingest') ? ingestSpecs(world, 'ingest-warmup', sizes.ingestWarmup) : [],
-      measured: wanted('ingest') ? ingestSpecs(world, 'ingest', sizes.ingestPool) : [],
-      events:
-        wanted('pipeline') || wanted('scale') || wanted('footprint')
-          ? pipelineSpecs(world, pipelineObjects)
-          : [],
-    };
-    const total = Object.values(groups).reduce((sum, group) => sum + group.length, 0);
-    progress(`signing ${total.toLocaleString('en-US')} SNS notifications (RSA-2048, SigV1 and SigV2)`);
-    const signed = await signMessages(world, Object.values(groups).flat());
-    const take = (() => {
-      let offset = 0;
-      return (length: number) => signed.slice(offset, (offset += length));
-    })();
-    const pools = {
-      peer: take(groups.peer.length),
-      warmup: take(groups.warmup.length),
-      measured: take(groups.measured.length),
-      events: take(groups.events.length),
-    };
-    const averageBytes =
-      signed.reduce((sum, message) => sum + message.body.length, 0) / Math.max(signed.length, 1);
-    progress(`signed; average body ${Math.round(averageBytes)} bytes`);
-    const pipelinePools = {
-      registrations: registrationRequests(pipelineObjects, false),
-      events: pools.events,
-    };
-
-    let ingest: IngestOutcome | undefined;
-    let pipeline: PipelineOutcome | undefined;
+    // A figure that breaks is reported and the others still run.
     const figure = async (name: FigureName, run: () => Promise<void>) => {
-      if (!wanted(name) || interrupted) return;
+      if (!options.figures.includes(name) || interrupted) return;
       progress(`${name}: starting`);
       try {
         await run();
@@ -146,58 +109,47 @@ async function main(): Promise<number> {
         progress(`${name}: FAILED: ${message}`);
       }
     };
+    let ingest: IngestOutcome | undefined;
+    let pipeline: PipelineOutcome | undefined;
     await figure('peer', () => peerFigure(context, pools.peer));
     await figure('ingest', async () => {
-      ingest = await ingestFigure(context, { warmup: pools.warmup, measured: pools.measured });
+      ingest = await ingestFigure(context, pools.ingest);
     });
     await figure('pipeline', async () => {
-      pipeline = await pipelineFigure(context, pipelinePools);
+      pipeline = await pipelineFigure(context, pools.pipeline);
     });
-    await figure('scale', () => scaleFigure(context, pipelinePools));
+    await figure('scale', () => scaleFigure(context, pools.pipeline));
     await figure('footprint', () =>
-      footprintFigure(
-        context,
-        registrationRequests(
-          Array.from({ length: sizes.footprintRequests }, (_, index) => archivedObject('footprint', index)),
-          true,
-        ),
-        pipelinePools,
-        { ingest, pipeline },
-      ),
+      footprintFigure(context, pools.footprintRegistrations, pools.pipeline, { ingest, pipeline }),
     );
 
-    const elapsed = (performance.now() - began) / 1000;
-    console.log('');
-    console.log(
-      `thaw bench (${options.quick ? 'quick' : 'full'}), ${new Date().toISOString()}, ${elapsed.toFixed(0)} s`,
-    );
-    for (const line of machine) console.log(line);
     const cores = availableParallelism();
     const loadAtEnd = loadavg()[0] ?? 0;
-    console.log(
+    const busy = Math.max(loadAtStart, loadAtEnd) > cores;
+    const lines = [
+      '',
+      `thaw bench (${mode}), ${new Date().toISOString()}, ${((performance.now() - began) / 1000).toFixed(0)} s`,
+      ...machine,
       `1-minute load average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end (${cores} cores)` +
-        (Math.max(loadAtStart, loadAtEnd) > cores
-          ? ': other work was running on this machine; absolute numbers are low, same-run ratios hold up better'
+        (busy
+          ? ': other work was running here; absolute numbers suffer, same-run ratios hold up better'
           : ''),
-    );
-    console.log(
-      `SNS bodies average ${Math.round(averageBytes)} bytes; thaw LOG_LEVEL=info to a file; ${options.profile ? 'PROFILED (--cpu-prof on every thaw process: slower than normal)' : 'no profiler'}`,
-    );
-    console.log('');
-    console.log(textTable(report.rows));
-    console.log('');
-    for (const line of report.summaries) console.log(line);
-    if (options.markdown) {
-      console.log('');
-      console.log(markdownTable(report.rows));
-    }
-    for (const profile of context.profiles) {
-      console.log('');
-      console.log(profile);
-    }
+      `SNS bodies average ${Math.round(pools.averageBodyBytes)} bytes; thaw logs at info level to a file; ` +
+        (options.profile
+          ? 'PROFILED (every thaw process under --cpu-prof, slower than normal)'
+          : 'no profiler'),
+      '',
+      textTable(report.rows),
+      '',
+      ...report.summaries,
+      ...(options.markdown ? ['', markdownTable(report.rows)] : []),
+      ...context.profiles.flatMap((profile) => ['', profile]),
+    ];
+    console.log(lines.join('\n'));
   } catch (error) {
     failures.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
   } finally {
+    keepWorkDir ||= failures.length > 0;
     await resources.releaseAll();
   }
   if (failures.length > 0) {
@@ -206,7 +158,6 @@ async function main(): Promise<number> {
     return 1;
   }
   if (options.profile) console.log(`\nprofiles and logs kept in ${workDir}`);
-  else rmSync(workDir, { recursive: true, force: true });
   return interrupted ? 130 : 0;
 }
 

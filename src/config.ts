@@ -96,11 +96,15 @@ const envSchema = z.object({
   SES_MAX_SEND_RATE: z.coerce.number().positive().max(10000).default(14),
   NOTIFY_CONCURRENCY: integer(1, 1000).default(8),
   SEND_IN_DOUBT_SECONDS: integer(5, 86400).default(120),
-  SES_THROTTLE_BACKOFF_MS: integer(100, 600000).default(5000),
+  SES_THROTTLE_BACKOFF_MS: integer(100, 600000).default(1000),
   TEMPLATES_DIR: optionalString,
 
   DOWNLOAD_LINK_TTL_SECONDS: integer(1, 604800).default(604800),
   PUBLIC_BASE_URL: url.optional(),
+
+  RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000).default(1200),
+  TRUST_PROXY: booleanString.default(false),
+  THAW_STRICT_REDIS: booleanString.default(false),
 
   SHUTDOWN_GRACE_MS: integer(0, 600000).default(25000),
 });
@@ -110,7 +114,12 @@ export type ThawRole = 'serve' | 'api' | 'worker';
 export interface Config {
   readonly role: ThawRole;
   readonly logLevel: string;
-  readonly http: { readonly port: number; readonly host: string };
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    /** Take the client address from X-Forwarded-For (behind a load balancer), for rate limits. */
+    readonly trustProxy: boolean;
+  };
   readonly redis: { readonly url: string; readonly prefix: string };
   readonly aws: {
     readonly region: string;
@@ -178,6 +187,10 @@ export interface Config {
     readonly idempotencyTtlSeconds: number;
   };
   readonly links: { readonly downloadTtlSeconds: number; readonly publicBaseUrl: string | undefined };
+  /** Requests per minute per client on `/v1/*`; 0 turns the limit off. */
+  readonly rateLimitPerMinute: number;
+  /** Refuse to start unless Redis' maxmemory-policy is noeviction (otherwise only warn). */
+  readonly strictRedis: boolean;
   readonly shutdownGraceMs: number;
 }
 
@@ -203,7 +216,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return deepFreeze({
     role: e.THAW_ROLE,
     logLevel: e.LOG_LEVEL,
-    http: { port: e.PORT, host: e.HOST },
+    http: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY },
     redis: { url: e.REDIS_URL, prefix: e.THAW_PREFIX },
     aws: {
       region: e.AWS_REGION,
@@ -255,6 +268,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     },
     links: { downloadTtlSeconds: e.DOWNLOAD_LINK_TTL_SECONDS, publicBaseUrl: e.PUBLIC_BASE_URL },
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    strictRedis: e.THAW_STRICT_REDIS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   });
 }

@@ -6,6 +6,7 @@
  * only), `worker` (workers, plus the operations endpoints for probes and scrapes).
  */
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import { startHttp } from './composition/http-side';
 import { storeTuning } from './composition/shared';
 import type { Shared, StartOverrides } from './composition/shared';
@@ -19,6 +20,7 @@ import { BUILT_IN_TEMPLATES_DIR, createTemplateRenderer } from './notify/templat
 import { createMetrics } from './observability/metrics';
 import type { Metrics } from './observability/metrics';
 import { closeRedisConnection, createRedisConnection } from './queue/connections';
+import { checkEvictionPolicy } from './queue/redis-policy';
 import { createS3Client } from './restore/s3-client';
 import { createS3SdkRestorer } from './restore/s3-sdk-restorer';
 import { createShutdown } from './shutdown';
@@ -69,6 +71,13 @@ export async function start(
   // Releasers run in reverse: HTTP stops first, then workers finish, then queues and Redis close.
   const requestRedis = createRedisConnection(config.redis.url, 'request', logger, `${config.role}-request`);
   shutdown.add('redis (requests)', () => closeRedisConnection(requestRedis));
+  try {
+    await untilReady(requestRedis, 3000);
+    await checkEvictionPolicy(requestRedis, config.strictRedis, logger);
+  } catch (error) {
+    await shutdown.run('refused to start');
+    throw error;
+  }
   if (config.role !== 'api') await startWorkers(shared);
   const app = await startHttp(shared, requestRedis);
   logger.info(
@@ -82,6 +91,18 @@ export async function start(
     'thaw started',
   );
   return { config, app, metrics: shared.metrics, shutdown };
+}
+
+/** Waits (bounded) for a connection to be ready; thaw still starts when Redis is away (503s). */
+async function untilReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 export async function main(): Promise<void> {

@@ -7,7 +7,9 @@ import { summariseProfile } from '../lib/cpu-profile';
 import type { ProfileWindow } from '../lib/cpu-profile';
 import { runLoad } from '../lib/http-load';
 import type { LoadResult } from '../lib/http-load';
-import { count, goal, megabytes, milliseconds, perSecond, ratio } from '../lib/report';
+import { startCpuMeter, totalSeconds } from '../lib/cpu-meter';
+import type { CpuReading } from '../lib/cpu-meter';
+import { count, cpuTime, goal, megabytes, milliseconds, percent, perSecond, ratio } from '../lib/report';
 import type { SignedMessage } from '../lib/sns-pool';
 
 export interface IngestPools {
@@ -27,6 +29,8 @@ interface Target {
   readonly child: BenchChild;
   readonly url: string;
   readonly rounds: LoadResult[];
+  /** CPU seconds of the target and of Redis, and the machine's busy share, per round. */
+  readonly cpu: CpuReading[];
 }
 
 /**
@@ -62,6 +66,7 @@ export async function ingestFigure(context: BenchContext, pools: IngestPools): P
       child: thawProcess.child,
       url: `${thawProcess.url}/sns`,
       rounds: [],
+      cpu: [],
     };
     await sleep(300);
     const rssAtRest = thaw.child.rssBytes();
@@ -90,6 +95,7 @@ export async function ingestFigure(context: BenchContext, pools: IngestPools): P
         context.progress(`ingest: ${target.name}, round ${round + 1}/${sizes.ingestRounds}`);
         const isThaw = target === thaw;
         const sampler = sampleRss([target.child]);
+        const meter = startCpuMeter([target.child.pid, context.redisPid ?? -1]);
         const from = process.hrtime.bigint();
         const load = await runLoad({
           url: target.url,
@@ -99,6 +105,7 @@ export async function ingestFigure(context: BenchContext, pools: IngestPools): P
           run: { seconds: sizes.ingestSeconds, unique: isThaw },
         });
         windows.set(target, [...(windows.get(target) ?? []), { from, to: process.hrtime.bigint() }]);
+        target.cpu.push(meter.stop());
         const { peak } = sampler.stop();
         if (isThaw && peak !== undefined) thawRss.push(peak);
         check(target.name, load);
@@ -110,10 +117,13 @@ export async function ingestFigure(context: BenchContext, pools: IngestPools): P
     const describe = (target: Target) => {
       const failed = target.rounds.reduce((sum, round) => sum + round.non2xx + round.errors, 0);
       const exhausted = target.rounds.filter((round) => round.exhausted).length;
+      const answered = target.rounds.reduce((sum, round) => sum + round.ok, 0);
+      const cpu = (index: number) => totalSeconds(target.cpu.map((reading) => reading.seconds[index]));
       return (
         `p50 ${milliseconds(median(target.rounds.map((round) => round.p50Ms)))}, ` +
-        `p99 ${milliseconds(median(target.rounds.map((round) => round.p99Ms)))}, ` +
-        `${count(target.rounds.reduce((sum, round) => sum + round.ok, 0))} answered 2xx` +
+        `p99 ${milliseconds(median(target.rounds.map((round) => round.p99Ms)))}; ` +
+        `CPU per request ${cpuTime(divide(cpu(0), answered))}, Redis ${cpuTime(divide(cpu(1), answered))}; ` +
+        `${count(answered)} answered 2xx` +
         (failed > 0 ? `, ${count(failed)} failed` : '') +
         (exhausted > 0 ? `, ${exhausted} round(s) ended early: unique messages used up` : '')
       );
@@ -149,11 +159,15 @@ export async function ingestFigure(context: BenchContext, pools: IngestPools): P
       'VmRSS before the first request / peak while measured',
     );
     report.row('ingest', 'ingest/queue-ceiling', ratio(toQueue), goal('≥ 0.75×', toQueue >= 0.75));
+    const busy = [httpCeiling, queueCeiling, thaw].flatMap((target) =>
+      target.cpu.flatMap((reading) => (reading.machineBusy === undefined ? [] : [reading.machineBusy])),
+    );
     report.row(
       'ingest',
       'ingest/http-ceiling',
       ratio(toHttp),
-      `median of ${sizes.ingestRounds} rounds × ${sizes.ingestSeconds} s per target, ${sizes.connections} connections`,
+      `median of ${sizes.ingestRounds} rounds × ${sizes.ingestSeconds} s per target, ${sizes.connections} ` +
+        `connections; machine ${percent(busy.length > 0 ? median(busy) : undefined)} busy while loaded`,
     );
     const fastEnough = rate(thaw) >= 8000 && thawP99 < 20;
     report.summary(
@@ -205,7 +219,7 @@ async function startCeiling(context: BenchContext, mode: 'http' | 'queue', prefi
     },
     context.resources,
   );
-  return { name: `${mode} ceiling`, child, url: `http://127.0.0.1:${port}/sns`, rounds: [] };
+  return { name: `${mode} ceiling`, child, url: `http://127.0.0.1:${port}/sns`, rounds: [], cpu: [] };
 }
 
 /** More than 1% failed answers means the target is broken, not slow. */
@@ -221,4 +235,8 @@ function check(name: string, load: LoadResult): void {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+function divide(value: number | undefined, by: number): number | undefined {
+  return value === undefined || by === 0 ? undefined : value / by;
 }

@@ -6,7 +6,7 @@ import type { Deployment } from '../lib/deployments';
 import { runBullmqCeiling } from '../lib/bullmq-ceiling';
 import { runPipeline } from '../lib/pipeline-run';
 import type { PipelinePools, PipelineRun } from '../lib/pipeline-run';
-import { count, goal, perSecond, ratio, seconds } from '../lib/report';
+import { count, cpuTime, goal, percent, perSecond, ratio, seconds } from '../lib/report';
 
 export interface PipelineOutcome {
   /** Run (a): one serve process with the counting mailer (its RSS goes into the footprint). */
@@ -35,9 +35,11 @@ export async function pipelineFigure(context: BenchContext, pools: PipelinePools
     ceilingPrefix.release,
   );
 
+  const perJob = (cpuSeconds: number | undefined) =>
+    cpuSeconds === undefined ? undefined : cpuSeconds / pools.events.length;
   const describe = (run: PipelineRun) =>
-    `${count(run.events)} events → ${count(run.emails)} emails in ${seconds(run.seconds)} ` +
-    `(${perSecond(run.eventsPerSecond)} events end to end; /sns accepted ${perSecond(run.postedPerSecond)})`;
+    `${count(run.events)} events → ${count(run.emails)} emails in ${seconds(run.seconds)}; ` +
+    `/sns accepted ${perSecond(run.postedPerSecond)}; ${cpuDetail(run)}`;
   report.row(
     'pipeline',
     '(a) 1 serve process, counting mailer',
@@ -54,7 +56,9 @@ export async function pipelineFigure(context: BenchContext, pools: PipelinePools
     'pipeline',
     'BullMQ ceiling: queue A → queue B, no-op jobs',
     perSecond(ceiling.jobsPerSecond, ' jobs/s'),
-    `${count(pools.events.length)} jobs in ${seconds(ceiling.seconds)}, thaw's concurrencies, job options and limiter`,
+    `${count(pools.events.length)} jobs in ${seconds(ceiling.seconds)}, thaw's concurrencies, job options and ` +
+      `limiter; CPU per job: workers ${cpuTime(perJob(ceiling.cpu.seconds[0]))}, ` +
+      `Redis ${cpuTime(perJob(ceiling.cpu.seconds[1]))}; machine ${percent(ceiling.cpu.machineBusy)} busy`,
   );
   report.row(
     'pipeline',
@@ -104,4 +108,12 @@ function profileTitles(label: string): [string, string][] {
   if (label === 'scale-1')
     return [[`${label}-worker-1`, 'thaw worker process (correlation + notifications)']];
   return [];
+}
+
+/** `CPU per event: thaw 2.10 ms, Redis 310 µs; machine 97% busy`. */
+export function cpuDetail(run: PipelineRun): string {
+  return (
+    `CPU per event: thaw ${cpuTime(run.cpu.thawPerEvent)}, Redis ${cpuTime(run.cpu.redisPerEvent)}; ` +
+    `machine ${percent(run.cpu.machineBusy)} busy`
+  );
 }

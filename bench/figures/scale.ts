@@ -2,7 +2,7 @@ import type { BenchContext } from '../lib/context';
 import { splitRoles } from '../lib/deployments';
 import type { PipelinePools, PipelineRun } from '../lib/pipeline-run';
 import { count, perSecond, ratio, seconds } from '../lib/report';
-import { measurePipeline } from './pipeline';
+import { cpuDetail, measurePipeline } from './pipeline';
 
 /**
  * Figure 3: the pipeline with the roles split as in a scaled deployment: one `api` process
@@ -18,7 +18,8 @@ export async function scaleFigure(context: BenchContext, pools: PipelinePools): 
     splitRoles(context, prefix, 2, label),
   );
   const describe = (run: PipelineRun) =>
-    `${count(run.events)} events → ${count(run.emails)} emails in ${seconds(run.seconds)}; /sns accepted ${perSecond(run.postedPerSecond)}`;
+    `${count(run.events)} events → ${count(run.emails)} emails in ${seconds(run.seconds)}; ` +
+    `/sns accepted ${perSecond(run.postedPerSecond)}; ${cpuDetail(run)}`;
   context.report.row(
     'scale',
     '1 api + 1 worker process',

@@ -4,6 +4,8 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config';
 import { CHILDREN, sleep, startChild } from './children';
 import { thawEnv } from './context';
+import { startCpuMeter } from './cpu-meter';
+import type { CpuReading } from './cpu-meter';
 import type { BenchContext } from './context';
 
 /**
@@ -15,7 +17,7 @@ export async function runBullmqCeiling(
   context: BenchContext,
   prefix: string,
   jobs: number,
-): Promise<{ jobsPerSecond: number; seconds: number }> {
+): Promise<{ jobsPerSecond: number; seconds: number; cpu: CpuReading }> {
   // thaw's own defaults, read through its config schema, so the baseline follows them.
   const config = loadConfig(thawEnv(context, prefix, 0));
   const child = await startChild(
@@ -63,6 +65,7 @@ export async function runBullmqCeiling(
       snsMessageId: `00000000-0000-0000-0000-${String(index).padStart(12, '0')}`,
       receivedAt: new Date().toISOString(),
     });
+    const meter = startCpuMeter([child.pid, context.redisPid ?? -1]);
     const startedAt = Date.now();
     let next = 0;
     await Promise.all(
@@ -79,8 +82,9 @@ export async function runBullmqCeiling(
         throw new Error(`BullMQ baseline: only ${completed} of ${jobs} jobs completed`);
       await sleep(5);
     }
+    const cpu = meter.stop();
     const seconds = Math.max((lastAt - startedAt) / 1000, 1e-3);
-    return { jobsPerSecond: jobs / seconds, seconds };
+    return { jobsPerSecond: jobs / seconds, seconds, cpu };
   } finally {
     await queue.close();
     await connection.quit();

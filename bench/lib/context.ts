@@ -13,11 +13,13 @@ export const API_TOKEN = 'bench-token-0123456789abcdef';
 /** What every figure gets from bench/run.ts. */
 export interface BenchContext {
   readonly sizes: Sizes;
-  readonly quick: boolean;
+  /** Every thaw process runs under `node --cpu-prof`; figures add summaries to `profiles`. */
   readonly profile: boolean;
   /** The bench's own connection: INFO, MEMORY USAGE, clean-up. */
   readonly redis: Redis;
   readonly redisUrl: string;
+  /** The Redis server's pid when it runs on this machine (for its CPU time), else undefined. */
+  readonly redisPid: number | undefined;
   /** `thawbench-<random>`: every key the bench makes starts with it. */
   readonly runId: string;
   readonly world: SnsWorld;

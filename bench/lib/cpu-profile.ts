@@ -113,11 +113,13 @@ export function summariseProfile(
   ].join('\n');
 }
 
-/** `thaw dist/ingest`, `npm fastify`, `node internals`, `GC`, `native`. */
+/** `thaw dist/ingest`, `npm fastify`, `node crypto`, `GC`, `native writes (syscalls)`, … */
 function areaOf(url: string, functionName: string): string {
   if (functionName === '(garbage collector)') return 'GC';
+  // Native write calls are the syscalls behind socket writes (Redis, HTTP) and log lines.
+  if (url === '' && /^write/.test(functionName)) return 'native writes (syscalls)';
   if (url === '') return `native (${functionName || 'anonymous'})`;
-  if (url.startsWith('node:')) return 'node internals';
+  if (url.startsWith('node:')) return nodeArea(url);
   const modules = url.lastIndexOf('/node_modules/');
   if (modules !== -1) {
     const rest = url.slice(modules + '/node_modules/'.length).split('/');
@@ -130,6 +132,16 @@ function areaOf(url: string, functionName: string): string {
     return `thaw dist/${parts.length > 1 ? parts[0] : parts.join('/')}`;
   }
   return url.replace(`file://${ROOT}/`, '');
+}
+
+/** Node's own JavaScript by what it does: crypto (signature checks), HTTP, streams and sockets, … */
+function nodeArea(url: string): string {
+  const name = url.replace(/^node:(internal\/)?/, '');
+  if (name.startsWith('crypto')) return 'node crypto';
+  if (/^(_http|http)/.test(name)) return 'node http';
+  if (/^(streams|stream|net|stream_base_commons)/.test(name)) return 'node streams and sockets';
+  if (/^(modules|bootstrap|vm)/.test(name)) return 'node module loading';
+  return 'node other';
 }
 
 function functionLabel(frame: CpuProfile['nodes'][number]['callFrame']): string {

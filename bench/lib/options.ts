@@ -32,7 +32,7 @@ const FULL: Sizes = {
   ingestSeconds: 5,
   ingestRounds: 3,
   ingestWarmup: 2000,
-  ingestPool: 36_000,
+  ingestPool: 45_000,
   connections: 50,
   pipelineRequests: 1000,
   pipelineTimeoutMs: 120_000,

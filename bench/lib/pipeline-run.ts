@@ -5,6 +5,8 @@ import type { BenchContext } from './context';
 import type { Deployment } from './deployments';
 import { runLoad } from './http-load';
 import type { LoadRequest, LoadResult } from './http-load';
+import { startCpuMeter, totalSeconds } from './cpu-meter';
+import type { CpuReading } from './cpu-meter';
 import type { ProfileWindow } from './cpu-profile';
 import { commandCalls, commandDelta } from './redis-tools';
 
@@ -68,6 +70,8 @@ export interface PipelineRun {
   readonly rssPeak: number | undefined;
   /** The measured stretch, for --profile summaries. */
   readonly window: ProfileWindow;
+  /** CPU seconds per event of all thaw processes, and of Redis; share of the machine's cores busy. */
+  readonly cpu: { thawPerEvent?: number; redisPerEvent?: number; machineBusy?: number };
 }
 
 /**
@@ -101,6 +105,8 @@ export async function runPipeline(
   const commandsBefore = await commandCalls(redis);
   const clientBefore = await deployment.redisCounters();
   const sampler = sampleRss(deployment.processes);
+  const thawPids = deployment.processes.map((child) => child.pid);
+  const meter = startCpuMeter([...thawPids, context.redisPid ?? -1]);
 
   const startedAt = Date.now();
   const from = process.hrtime.bigint();
@@ -137,6 +143,7 @@ export async function runPipeline(
   }
   const { lastSentAt } = deployment.emails();
   const to = process.hrtime.bigint();
+  const cpu = meter.stop();
   const commandsAfter = await commandCalls(redis);
   const clientAfter = await deployment.redisCounters();
   const { peak } = sampler.stop();
@@ -166,6 +173,7 @@ export async function runPipeline(
     rssAtRest,
     rssPeak: peak,
     window: { from, to },
+    cpu: perEvent(cpu, thawPids.length, expected),
   };
 }
 
@@ -174,4 +182,14 @@ function sumRss(deployment: Deployment): number | undefined {
   return values.some((value) => value === undefined)
     ? undefined
     : values.reduce<number>((sum, value) => sum + (value ?? 0), 0);
+}
+
+function perEvent(cpu: CpuReading, thawProcesses: number, events: number): PipelineRun['cpu'] {
+  const thaw = totalSeconds(cpu.seconds.slice(0, thawProcesses));
+  const redis = cpu.seconds[thawProcesses];
+  return {
+    ...(thaw === undefined ? {} : { thawPerEvent: thaw / events }),
+    ...(redis === undefined ? {} : { redisPerEvent: redis / events }),
+    ...(cpu.machineBusy === undefined ? {} : { machineBusy: cpu.machineBusy }),
+  };
 }

@@ -53,6 +53,7 @@ export function total(counts: Map<string, number>): number {
 /** `evalsha 4.0, bzpopmin 1.2, …` per unit, most frequent first. */
 export function perUnit(counts: Map<string, number>, units: number, top = 6): string {
   return [...counts]
+    .filter(([, value]) => value / units >= 0.05)
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .map(([name, value]) => `${name} ${(value / units).toFixed(1)}`)

@@ -86,6 +86,16 @@ export function kilobytes(bytes: number): string {
   return `${(bytes / 1024).toFixed(2)} KB`;
 }
 
+/** A CPU time, e.g. `412 µs` or `2.10 ms`; `n/a` when it could not be read. */
+export function cpuTime(seconds: number | undefined): string {
+  if (seconds === undefined) return 'n/a';
+  return seconds < 0.001 ? `${Math.round(seconds * 1e6)} µs` : `${(seconds * 1000).toFixed(2)} ms`;
+}
+
+export function percent(share: number | undefined): string {
+  return share === undefined ? 'n/a' : `${Math.round(share * 100)}%`;
+}
+
 export function ratio(value: number): string {
   return `${value.toFixed(2)}×`;
 }

@@ -88,6 +88,7 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
     restores: servesApi
       ? {
           apiToken: config.apiToken,
+          rateLimitPerMinute: config.rateLimitPerMinute,
           store,
           register: async (spec, idempotencyKey) => {
             const outcome = await register(spec, idempotencyKey);
@@ -110,6 +111,7 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
       : {}),
     ...(servesApi ? { admin: { queues: watched, token: config.adminToken } } : {}),
     isReady: () => pingWithin(redis, 1000),
+    trustProxy: config.http.trustProxy,
   });
   await app.listen({ port: config.http.port, host: config.http.host });
   shutdown.add('http', () => app.close());

@@ -46,6 +46,7 @@ export interface AppDeps {
   readonly admin?: AdminRouteOptions;
   readonly isReady: () => Promise<boolean>;
   readonly version: string;
+  readonly trustProxy?: boolean;
 }
 
 /**
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Large S3 keys make long URLs in /v1/restores?key=...; fastify's default (100) is too small.
     routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
+    trustProxy: deps.trustProxy ?? false,
   });
   installErrorHandler(app);
   app.addHook('onResponse', async (request, reply) => {

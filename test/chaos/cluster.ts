@@ -61,7 +61,7 @@ export interface Verdict {
 }
 
 export async function startCluster(
-  options: { workers?: number; sesThrough?: () => string } = {},
+  options: { workers?: number; sesThrough?: () => string; env?: Record<string, string> } = {},
 ): Promise<Cluster> {
   const redis = await startRedisProcess();
   const sesPort = await freePort();
@@ -91,6 +91,7 @@ export async function startCluster(
     SEND_IN_DOUBT_SECONDS: '5',
     RECONCILE_INTERVAL_SECONDS: '2',
     LOG_LEVEL: 'info',
+    ...options.env,
   };
   const api = thawProcess('api', await freePort(), env);
   await api.start();

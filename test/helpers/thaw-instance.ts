@@ -12,9 +12,16 @@ export interface TestThaw extends RunningThaw {
   stop(): Promise<void>;
 }
 
-export async function startTestThaw(prefix: string, env: Record<string, string>): Promise<TestThaw> {
+export async function startTestThaw(
+  prefix: string,
+  env: Record<string, string>,
+  logDestination?: { write(line: string): void },
+): Promise<TestThaw> {
   const config = loadConfig({ ...baseTestEnv(prefix), ...env });
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({
+    level: config.logLevel,
+    ...(logDestination ? { destination: logDestination } : {}),
+  });
   const running = await start(config, logger);
   if (!running.app) throw new Error('this role serves no HTTP');
   const address = running.app.server.address();

@@ -1,8 +1,10 @@
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RestoreRequestSpec } from '../../domain/restore-request';
+import { ThawError } from '../../errors';
 import type { RestoreStore } from '../../correlate/restore-store';
 import type { RegisterRequest } from '../../restore/request-registrar';
 import { createBearerAuth } from '../auth';
@@ -19,6 +21,8 @@ import type { CreateRestoreBody } from '../schemas/restore-schemas';
 
 export interface RestoreRouteOptions {
   readonly apiToken: string;
+  /** Requests per minute per client address; 0 turns the limit off. */
+  readonly rateLimitPerMinute?: number;
   readonly register: RegisterRequest;
   readonly store: Pick<RestoreStore, 'get' | 'listIdsByObject' | 'cancel'>;
 }
@@ -38,6 +42,23 @@ const idempotencyHeaders = z.object({
 export async function restoreRoutes(app: FastifyInstance, options: RestoreRouteOptions): Promise<void> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  if (options.rateLimitPerMinute) {
+    // In this plugin only: /v1/* is limited, SNS deliveries and probes are not.
+    await app.register(rateLimit, {
+      max: options.rateLimitPerMinute,
+      timeWindow: 60_000,
+      // Thrown by the plugin; the app's error handler turns it into the contract's error body.
+      errorResponseBuilder: (_request, context) =>
+        new ThawError(
+          'rate_limited',
+          `more than ${context.max} requests a minute; retry in ${Math.ceil(context.ttl / 1000)} s`,
+          {
+            httpStatus: 429,
+            retryable: true,
+          },
+        ),
+    });
+  }
   app.addHook('onRequest', createBearerAuth(options.apiToken));
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const security = [{ bearerAuth: [] }];
