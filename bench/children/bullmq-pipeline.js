@@ -10,7 +10,7 @@
  * shared connection (as thaw's worker side), the same concurrencies and B's rate limiter.
  *
  * IPC: { type: 'ready' }; then { type: 'sent', sent, lastSentAt } (completions of B, at most every
- * 10 ms) — the same messages thaw-process.js sends for emails, so the bench waits on both alike.
+ * 50 ms) — the same messages thaw-process.js sends for emails, so the bench waits on both alike.
  */
 const path = require('node:path');
 const { Queue, Worker } = require('bullmq');
@@ -57,7 +57,7 @@ async function main() {
     setTimeout(() => {
       reportScheduled = false;
       process.send?.({ type: 'sent', sent, lastSentAt });
-    }, 10).unref();
+    }, 50).unref();
   });
   for (const emitter of [queueA, queueB, workerA, workerB]) {
     emitter.on('error', (error) => console.error(`bullmq-pipeline: ${error.message}`));

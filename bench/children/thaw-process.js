@@ -9,7 +9,7 @@
  *
  * It reports over IPC (the bench sums the reports of every worker process):
  *   { type: 'ready' }                                   once started
- *   { type: 'sent', sent, lastSentAt }                  at most every 10 ms while emails go out
+ *   { type: 'sent', sent, lastSentAt }                  at most every 50 ms while emails go out
  *   { type: 'counters', sent, lastSentAt, redis }       in answer to { type: 'counters?' }
  * `redis` counts what this process sent to Redis: `commands`, and `roundTrips` (a pipeline or
  * MULTI is one round trip, a single command is one).
@@ -38,7 +38,7 @@ const countingMailer = {
       setTimeout(() => {
         reportScheduled = false;
         process.send?.({ type: 'sent', sent, lastSentAt });
-      }, 10).unref();
+      }, 50).unref();
     }
     return { messageId: `bench-${process.pid}-${sent}` };
   },
