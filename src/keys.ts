@@ -7,6 +7,7 @@ import { objectDigest } from './domain/object-ref';
  *
  * | key                        | type   | holds                                                         |
  * | `<p>:req:<id>`             | hash   | a restore request: spec, status, per-object state, notifications |
+ * | `<p>:req:<id>:spec`        | string | what was asked for (objects, tier, recipient), JSON              |
  * | `<p>:req:<id>:ev`          | list   | the request's event history (capped)                           |
  * | `<p>:obj:<digest>`         | zset   | requests waiting on one object (bucket+key); score 0 = active, else when the record expires |
  * | `<p>:early:<digest>`       | list   | events that matched no request yet (kept for the early-event window) |
@@ -22,6 +23,7 @@ import { objectDigest } from './domain/object-ref';
 export interface RedisKeys {
   readonly prefix: string;
   request(id: string): string;
+  requestSpec(id: string): string;
   requestEvents(id: string): string;
   objectIndex(bucket: string, key: string): string;
   objectIndexByDigest(digest: string): string;
@@ -40,6 +42,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
   return {
     prefix,
     request: (id) => `${prefix}:req:${id}`,
+    requestSpec: (id) => `${prefix}:req:${id}:spec`,
     requestEvents: (id) => `${prefix}:req:${id}:ev`,
     objectIndex: (bucket, key) => `${prefix}:obj:${objectDigest(bucket, key)}`,
     objectIndexByDigest: (digest) => `${prefix}:obj:${digest}`,

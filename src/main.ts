@@ -108,7 +108,9 @@ async function untilReady(redis: Redis, timeoutMs: number): Promise<void> {
 export async function main(): Promise<void> {
   const roleArgument = process.argv[2];
   if (roleArgument === '--help' || roleArgument === '-h') {
-    console.error('Usage: node dist/main.js [serve|api|worker]   (or THAW_ROLE; configuration from the environment, see README)');
+    console.error(
+      'Usage: node dist/main.js [serve|api|worker]   (or THAW_ROLE; configuration from the environment, see README)',
+    );
     process.exit(0);
   }
   if (roleArgument !== undefined && !ROLES.has(roleArgument)) {

@@ -55,6 +55,8 @@ export async function startChild(spec: ChildSpec, resources: Resources): Promise
     { cwd: ROOT, env: spec.env, stdio: ['ignore', log, log, 'ipc'] },
   );
   closeSync(log);
+  // Spawn failures and IPC errors arrive as 'error' events; the exit or the readiness wait reports them.
+  child.on('error', () => undefined);
   if (child.pid === undefined) throw new Error(`${spec.name}: could not be started`);
   const pid = child.pid;
   let exitCode: number | null | undefined;
@@ -118,7 +120,7 @@ export async function startChild(spec: ChildSpec, resources: Resources): Promise
 
   try {
     await Promise.race([
-      waitReady(spec, child),
+      waitReady(spec, child, () => exitCode !== undefined),
       exited.then((code) => {
         throw new Error(`exited with code ${code} before it was ready`);
       }),
@@ -131,11 +133,13 @@ export async function startChild(spec: ChildSpec, resources: Resources): Promise
   return benchChild;
 }
 
-async function waitReady(spec: ChildSpec, child: ChildProcess): Promise<void> {
+/** Resolves once the child is ready; gives up at the deadline or as soon as the child has exited. */
+async function waitReady(spec: ChildSpec, child: ChildProcess, hasExited: () => boolean): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   if ('ipc' in spec.ready) {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('not ready in time')), READY_TIMEOUT_MS);
+      timer.unref();
       child.on('message', (message: { type?: string }) => {
         if (message?.type !== 'ready') return;
         clearTimeout(timer);
@@ -145,7 +149,7 @@ async function waitReady(spec: ChildSpec, child: ChildProcess): Promise<void> {
     return;
   }
   const { url } = spec.ready;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !hasExited()) {
     const ok = await fetch(url, { signal: AbortSignal.timeout(1000) })
       .then((response) => response.ok)
       .catch(() => false);

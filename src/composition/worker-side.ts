@@ -6,7 +6,6 @@ import type { QueuedRestoreEvent } from '../domain/types';
 import { createNotificationState } from '../notify/notification-state';
 import { createNotificationProcessor } from '../notify/notification-worker';
 import { createSesClient, createSesMailer } from '../notify/ses-mailer';
-import { createSuppression } from '../notify/suppression';
 import { closeRedisConnection, createRedisConnection } from '../queue/connections';
 import { createNotificationProducer } from '../queue/notification-producer';
 import { QUEUE_NAMES } from '../queue/queue-names';
@@ -53,7 +52,6 @@ export async function startWorkers(shared: Shared): Promise<void> {
     processor: createNotificationProcessor({
       getRequest: (id) => store.get(id),
       state: createNotificationState(redis, keys),
-      suppression: createSuppression(redis, keys),
       links: downloadLinks(shared, redis),
       renderer: shared.renderer,
       mailer:

@@ -39,21 +39,32 @@ interface StoredEvent {
   f: RecordedEvent['effect'] | 'duplicate' | 'missing';
 }
 
-/** Reads a stored request (hash and event history) in one round trip. */
-export async function readRequest(redis: Redis, keys: RedisKeys, id: string): Promise<RestoreRequest | null> {
-  const results = await redis.multi().hgetall(keys.request(id)).lrange(keys.requestEvents(id), 0, -1).exec();
+/**
+ * Reads a stored request (hash, spec and, unless not wanted, event history) in one round trip.
+ * Emails need no history; the API shows it.
+ */
+export async function readRequest(
+  redis: Redis,
+  keys: RedisKeys,
+  id: string,
+  options: { events?: boolean } = {},
+): Promise<RestoreRequest | null> {
+  const read = redis.multi().hgetall(keys.request(id)).get(keys.requestSpec(id));
+  if (options.events ?? true) read.lrange(keys.requestEvents(id), 0, -1);
+  const results = await read.exec();
   const hash = (results?.[0]?.[1] ?? {}) as Record<string, string>;
-  const history = (results?.[1]?.[1] ?? []) as string[];
-  if (!hash.spec) return null;
-  return toRequest(id, hash, history);
+  const spec = results?.[1]?.[1] as string | null | undefined;
+  const history = (results?.[2]?.[1] ?? []) as string[];
+  if (!spec || !hash.status) return null;
+  return toRequest(id, JSON.parse(spec) as RestoreRequestSpec, hash, history);
 }
 
 export function toRequest(
   id: string,
+  spec: RestoreRequestSpec,
   hash: Record<string, string>,
   history: readonly string[],
 ): RestoreRequest {
-  const spec = JSON.parse(hash.spec ?? '{}') as RestoreRequestSpec;
   const count = Number(hash.n ?? spec.objects.length);
   const objectStates: ObjectState[] = [];
   for (let index = 0; index < count; index += 1) {

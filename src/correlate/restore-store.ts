@@ -78,7 +78,8 @@ export interface ApplyResult {
 
 export interface RestoreStore {
   register(request: NewRequest): Promise<RegisterResult>;
-  get(id: string): Promise<RestoreRequest | null>;
+  /** The request; `{ events: false }` skips its event history (one list less to read). */
+  get(id: string, options?: { events?: boolean }): Promise<RestoreRequest | null>;
   listIdsByObject(bucket: string, key: string, versionId?: string | null): Promise<string[]>;
   applyEvent(
     event: RestoreEvent,
@@ -88,7 +89,8 @@ export interface RestoreStore {
   /** Marks one object of one request failed (a restore that never started, an object gone). */
   failObject(id: string, objectIndex: number, reason: string): Promise<EventOutcome>;
   decideNotification(id: string, kind: NotificationKind, whileStatus: readonly string[]): Promise<boolean>;
-  markQueued(id: string, kind: NotificationKind): Promise<boolean>;
+  /** Marks notifications queued (their jobs exist); returns how many were still pending. */
+  markQueued(id: string, kinds: readonly NotificationKind[]): Promise<number>;
   cancel(id: string): Promise<boolean>;
   dueIds(now: number, limit: number): Promise<string[]>;
   reschedule(id: string, at: number): Promise<void>;
@@ -163,7 +165,7 @@ export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreT
       };
     },
 
-    get: (id) => readRequest(redis, keys, id),
+    get: (id, options) => readRequest(redis, keys, id, options),
 
     async listIdsByObject(bucket, key, versionId) {
       const members = await redis.zrange(keys.objectIndex(bucket, key), 0, -1);
@@ -221,8 +223,9 @@ export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreT
       return (await decide([], [prefix, scriptTuning(), id, kind, whileStatus.join(',')])) === 1;
     },
 
-    async markQueued(id, kind) {
-      return (await markQueued([], [prefix, id, kind])) === 1;
+    async markQueued(id, kinds) {
+      if (kinds.length === 0) return 0;
+      return Number(await markQueued([], [prefix, id, ...kinds]));
     },
 
     async cancel(id) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ObjectRef } from '../domain/object-ref';
 import type { RestoreRequest } from '../domain/restore-request';
+import { defineScript } from '../correlate/redis-script';
 import type { RedisKeys } from '../keys';
 
 export type Presign = (object: ObjectRef, expiresInSeconds: number) => Promise<string>;
@@ -47,8 +48,17 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{20,64}$/;
  * to `/d/:token` instead: an unguessable token bound to one object of one request, which answers
  * with a URL presigned at click time. One token per object, reused by every email of the request.
  */
+const PAGE_TOKEN_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+redis.call('HSETNX', KEYS[1], 'pt', ARGV[1])
+local token = redis.call('HGET', KEYS[1], 'pt')
+redis.call('SET', ARGV[2] .. token, ARGV[3], 'PX', ARGV[4], 'NX')
+return token
+`;
+
 export function createDownloadLinks(options: DownloadLinksOptions): DownloadLinks {
   const { redis, keys } = options;
+  const pageToken = defineScript(redis, 'thawPageToken', PAGE_TOKEN_LUA, 1);
 
   function remainingSeconds(request: RestoreRequest, index: number, now: number): number | null {
     const expiry = request.objectStates[index]?.restoreExpiryTime;
@@ -121,13 +131,18 @@ export function createDownloadLinks(options: DownloadLinksOptions): DownloadLink
 
     async statusPageUrl(request) {
       if (!options.publicBaseUrl) return undefined;
-      const key = keys.request(request.id);
-      await redis.hsetnx(key, 'pt', randomBytes(24).toString('base64url'));
-      const token = await redis.hget(key, 'pt');
-      if (!token) return undefined;
-      // The page lives as long as the request record can (its retention safety net).
-      await redis.set(keys.pageToken(token), request.id, 'PX', options.retentionMs + 400 * 86400_000, 'NX');
-      return `${options.publicBaseUrl.replace(/\/$/, '')}/r/${token}`;
+      // One step: keep the request's page token (or this new one), and index it. The page lives as
+      // long as the request record can (its retention safety net).
+      const token = (await pageToken(
+        [keys.request(request.id)],
+        [
+          randomBytes(24).toString('base64url'),
+          `${keys.prefix}:page:`,
+          request.id,
+          options.retentionMs + 400 * 86400_000,
+        ],
+      )) as string | null;
+      return token ? `${options.publicBaseUrl.replace(/\/$/, '')}/r/${token}` : undefined;
     },
 
     async resolvePage(token) {

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { NotificationKind } from '../domain/restore-request';
 import { defineScript } from '../correlate/redis-script';
 import type { RedisKeys } from '../keys';
+import { normalise } from './suppression';
 
 /**
  * The life of one notification (request, kind), kept in the request's hash field `n:<kind>`:
@@ -32,6 +33,7 @@ export type ClaimOutcome =
   /** The request is gone (retention ended). */
   | 'missing';
 
+// KEYS: request hash, suppressed-addresses hash. ARGV: kind, token, now, in-doubt ms, address.
 const CLAIM_LUA = `
 local reqKey, field, token, now, inDoubt = KEYS[1], 'n:' .. ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 if redis.call('EXISTS', reqKey) == 0 then return 'missing' end
@@ -41,6 +43,12 @@ if state.s == 'sent' or state.s == 'failed' or state.s == 'suppressed' or state.
 if redis.call('HEXISTS', reqKey, 'cancelled') == 1 then
   redis.call('HSET', reqKey, field, '{"s":"cancelled"}')
   return 'cancelled'
+end
+local suppressed = redis.call('HGET', KEYS[2], ARGV[5])
+if suppressed then
+  local reason = 'recipient suppressed: ' .. (cjson.decode(suppressed).reason or 'feedback')
+  redis.call('HSET', reqKey, field, cjson.encode({ s = 'suppressed', r = reason }))
+  return 'suppressed'
 end
 local outcome = 'claimed'
 if state.s == 'sending' and state.tok ~= token then
@@ -73,34 +81,45 @@ return 1
 `;
 
 export interface NotificationState {
-  claim(requestId: string, kind: NotificationKind, token: string, inDoubtMs: number): Promise<ClaimOutcome>;
+  /**
+   * Claims the notification for this attempt, in one step with every reason not to send: already
+   * settled, request cancelled, recipient suppressed (then marked `suppressed`).
+   */
+  claim(
+    requestId: string,
+    kind: NotificationKind,
+    token: string,
+    inDoubtMs: number,
+    address: string,
+  ): Promise<ClaimOutcome>;
   recordSent(requestId: string, kind: NotificationKind, messageId: string, sentAt: Date): Promise<boolean>;
   /** Gives the claim back after a failure worth retrying. */
   release(requestId: string, kind: NotificationKind, token: string): Promise<void>;
   fail(requestId: string, kind: NotificationKind, token: string, reason: string): Promise<void>;
-  suppress(requestId: string, kind: NotificationKind, token: string, reason: string): Promise<void>;
   /** Puts a failed notification back to queued (an operator's retry). */
   reset(requestId: string, kind: NotificationKind): Promise<void>;
 }
 
 export function createNotificationState(redis: Redis, keys: RedisKeys): NotificationState {
-  const claim = defineScript(redis, 'thawClaim', CLAIM_LUA, 1);
+  const claim = defineScript(redis, 'thawClaim', CLAIM_LUA, 2);
   const recordSent = defineScript(redis, 'thawRecordSent', RECORD_SENT_LUA, 1);
   const settle = defineScript(redis, 'thawSettle', SETTLE_LUA, 1);
   const settleAs = async (id: string, kind: NotificationKind, token: string, state: object) => {
     await settle([keys.request(id)], [kind, token, JSON.stringify(state)]);
   };
   return {
-    async claim(id, kind, token, inDoubtMs) {
-      return (await claim([keys.request(id)], [kind, token, Date.now(), inDoubtMs])) as ClaimOutcome;
+    async claim(id, kind, token, inDoubtMs, address) {
+      const outcome = await claim(
+        [keys.request(id), keys.suppressed],
+        [kind, token, Date.now(), inDoubtMs, normalise(address)],
+      );
+      return outcome as ClaimOutcome;
     },
     async recordSent(id, kind, messageId, sentAt) {
       return (await recordSent([keys.request(id)], [kind, messageId, sentAt.toISOString()])) === 1;
     },
     release: (id, kind, token) => settleAs(id, kind, token, { s: 'queued' }),
     fail: (id, kind, token, reason) => settleAs(id, kind, token, { s: 'failed', r: reason.slice(0, 500) }),
-    suppress: (id, kind, token, reason) =>
-      settleAs(id, kind, token, { s: 'suppressed', r: reason.slice(0, 500) }),
     async reset(id, kind) {
       if ((await redis.exists(keys.request(id))) === 1) {
         await redis.hset(keys.request(id), `n:${kind}`, JSON.stringify({ s: 'queued' }));

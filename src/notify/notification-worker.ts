@@ -11,16 +11,14 @@ import { buildEmailData, downloadableIndexes } from './email-builder';
 import { MailError } from './mailer';
 import type { Mailer } from './mailer';
 import type { NotificationState } from './notification-state';
-import type { Suppression } from './suppression';
 import type { TemplateRenderer } from './template-renderer';
 
 /** Header naming the notification (`<requestId>.<kind>`) in every email thaw sends. */
 export const NOTIFICATION_HEADER = 'X-Thaw-Notification';
 
 export interface NotificationDeps {
-  readonly getRequest: (id: string) => Promise<RestoreRequest | null>;
+  readonly getRequest: (id: string, options: { events: false }) => Promise<RestoreRequest | null>;
   readonly state: NotificationState;
-  readonly suppression: Suppression;
   readonly links: DownloadLinks;
   readonly renderer: TemplateRenderer;
   readonly mailer: Mailer;
@@ -55,30 +53,28 @@ export function createNotificationProcessor(deps: NotificationDeps) {
       jobId: job.id,
       ...(snsMessageId ? { snsMessageId } : {}),
     });
-    const request = await deps.getRequest(requestId);
+    const request = await deps.getRequest(requestId, { events: false });
     if (!request) {
       log.warn('notification for a request that no longer exists: nothing to send');
       return;
     }
     const attempt = randomUUID();
-    const suppressedBecause = await deps.suppression.reasonFor(request.recipient.email);
-    const claim = await deps.state.claim(requestId, kind, attempt, deps.inDoubtMs);
+    const claim = await deps.state.claim(requestId, kind, attempt, deps.inDoubtMs, request.recipient.email);
     if (claim === 'busy') {
       // Another attempt holds the claim (or SES's answer to it is still in doubt): look later.
       await job.moveToDelayed(Date.now() + Math.max(1000, Math.floor(deps.inDoubtMs / 4)), jobToken);
       throw new DelayedError();
+    }
+    if (claim === 'suppressed') {
+      deps.metrics.emails.inc({ kind, outcome: 'suppressed' });
+      log.info('recipient is suppressed (bounce or complaint): not sending');
+      return;
     }
     if (claim !== 'claimed' && claim !== 'retaken') {
       log.info({ state: claim }, 'notification already settled');
       return;
     }
     if (claim === 'retaken') log.warn('previous attempt ended without a recorded outcome; sending again');
-    if (suppressedBecause !== null) {
-      await deps.state.suppress(requestId, kind, attempt, `recipient suppressed: ${suppressedBecause}`);
-      deps.metrics.emails.inc({ kind, outcome: 'suppressed' });
-      log.info({ reason: suppressedBecause }, 'recipient is suppressed: not sending');
-      return;
-    }
 
     let rendered;
     try {

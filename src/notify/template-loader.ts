@@ -65,12 +65,20 @@ interface SourceFile {
 }
 
 /** Canonical BCP 47 tag without extensions (`PT-br` → `pt-BR`), or null if it is not one. */
+const canonicalTags = new Map<string, string | null>();
+
 export function canonicalLocale(tag: string): string | null {
+  let canonical = canonicalTags.get(tag);
+  if (canonical !== undefined) return canonical;
   try {
-    return new Intl.Locale(tag).baseName;
+    canonical = new Intl.Locale(tag).baseName;
   } catch {
-    return null;
+    canonical = null;
   }
+  // Tags come from request data; a small bound keeps a flood of odd ones from growing memory.
+  if (canonicalTags.size >= 1000) canonicalTags.clear();
+  canonicalTags.set(tag, canonical);
+  return canonical;
 }
 
 /** Where to look, most specific first: `pt-BR` → [`pt-BR`, `pt`, `en`]; invalid tags → [`en`]. */

@@ -33,6 +33,6 @@ export function createNotificationProducer(
         opts: { jobId: notificationJobId(requestId, kind) },
       })),
     );
-    for (const kind of kinds) await store.markQueued(requestId, kind);
+    await store.markQueued(requestId, kinds);
   };
 }

@@ -72,7 +72,6 @@ export async function startNotificationHarness(options: HarnessOptions): Promise
     processor: createNotificationProcessor({
       getRequest: (id) => store.get(id),
       state,
-      suppression,
       links: createDownloadLinks({
         redis: options.redis,
         keys,

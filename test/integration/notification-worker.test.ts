@@ -111,7 +111,9 @@ describe('notification worker', () => {
     const h = await start(mailer, { inDoubtMs: 1500 });
     const id = await h.completedRequest('crash@example.com');
     // A crashed attempt: it claimed the notification, then died before recording an outcome.
-    expect(await h.state.claim(id, 'completed', 'attempt-that-died', 1500)).toBe('claimed');
+    expect(await h.state.claim(id, 'completed', 'attempt-that-died', 1500, 'crash@example.com')).toBe(
+      'claimed',
+    );
     await h.notify(id, 'completed');
     await eventually(async () => expect(await h.queue.getJobState(`${id}-completed`)).toBe('delayed'));
     expect(mailer.sent).toHaveLength(0);
@@ -123,7 +125,7 @@ describe('notification worker', () => {
     const mailer = countingMailer();
     const h = await start(mailer, { inDoubtMs: 500 });
     const id = await h.completedRequest('evidence@example.com');
-    await h.state.claim(id, 'completed', 'attempt-that-died', 500);
+    await h.state.claim(id, 'completed', 'attempt-that-died', 500, 'evidence@example.com');
     await h.state.recordSent(id, 'completed', 'ses-message-from-the-lost-answer', new Date());
     await h.notify(id, 'completed');
     await eventually(async () => expect(await h.queue.getJobState(`${id}-completed`)).toBe('completed'));

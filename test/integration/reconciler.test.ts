@@ -46,7 +46,7 @@ function reconciler() {
     }),
     queueNotifications: async (id, kinds) => {
       if (kinds.length > 0) queued.push({ id, kinds: [...kinds] });
-      for (const kind of kinds) await store.markQueued(id, kind);
+      await store.markQueued(id, kinds);
     },
     metrics: createMetrics({ collectDefaults: false }),
     logger: createLogger({ level: 'silent' }),
@@ -147,7 +147,7 @@ describe('reconciliation', () => {
     const expiry = new Date(Date.now() + 2 * HOUR).toISOString();
     const completed = event(ref, 'completed', { restoreExpiryTime: expiry });
     await store.applyEvent(completed, restoreEventJobId(completed));
-    await store.markQueued(id, 'completed');
+    await store.markQueued(id, ['completed']);
     s3.on(HeadObjectCommand).resolves(HEAD.glacier);
     await reconciler().run(Date.now() + 4 * HOUR);
     expect((await store.get(id))?.status).toBe('expired');
@@ -160,7 +160,7 @@ describe('reconciliation', () => {
     const expiry = Date.now() + 3 * 86400_000;
     const completed = event(ref, 'completed', { restoreExpiryTime: new Date(expiry).toISOString() });
     await store.applyEvent(completed, restoreEventJobId(completed));
-    await store.markQueued(id, 'completed');
+    await store.markQueued(id, ['completed']);
     expect(Number(await redis.zscore(`${prefix}:remind`, id))).toBe(expiry - 86400_000);
     await reconciler().run(expiry - 2 * 86400_000);
     expect(queued).toEqual([]);

@@ -64,10 +64,10 @@ describe('restore store', () => {
     const ref = object();
     const initiated = await apply(event(ref, 'initiated'));
     expect(initiated.outcomes).toEqual([{ requestId: id, effect: 'applied', pending: ['initiated'] }]);
-    expect(await store.markQueued(id, 'initiated')).toBe(true);
+    expect(await store.markQueued(id, ['initiated'])).toBe(1);
     const completed = await apply(event(ref, 'completed'));
     expect(completed.outcomes[0]).toMatchObject({ effect: 'applied', pending: ['completed'] });
-    await store.markQueued(id, 'completed');
+    await store.markQueued(id, ['completed']);
     const expired = await apply(event(ref, 'expired'));
     expect(expired.outcomes[0]).toMatchObject({ effect: 'applied', pending: ['expired'] });
     const stored = await store.get(id);
@@ -147,7 +147,7 @@ describe('restore store', () => {
       firstDueAt: Date.now(),
     });
     expect((await apply(event(refs[0]!, 'initiated'))).outcomes[0]?.pending).toEqual(['initiated']);
-    await store.markQueued(id, 'initiated');
+    await store.markQueued(id, ['initiated']);
     for (const ref of refs.slice(0, 2))
       expect((await apply(event(ref, 'completed'))).outcomes[0]?.pending).toEqual([]);
     expect((await store.get(id))?.status).toBe('initiated');

@@ -10,7 +10,7 @@
  *   (ms) · c storage class · r failure reason · z size
  * Request fields: status, n (objects), c:<status> (objects per status), f (objects that are
  * final), xm/x (earliest restore expiry), remind (0/1), n:<kind> (notification JSON),
- * cancelled, created, updated, spec (JSON, read only when the request finishes).
+ * cancelled, created, updated. The spec (JSON) is the string `<p>:req:<id>:spec`.
  *
  * Redis Lua gives JSON null as cjson.null; callers never send nulls, so absent means nil.
  */
@@ -64,9 +64,10 @@ local function finish(ctx)
   redis.call('HSET', ctx.reqKey, 'finished', ctx.now)
   redis.call('PEXPIRE', ctx.reqKey, ctx.retention)
   redis.call('PEXPIRE', ctx.histKey, ctx.retention)
+  redis.call('PEXPIRE', ctx.specKey, ctx.retention)
   redis.call('ZREM', ctx.dueKey, ctx.id)
   redis.call('ZREM', ctx.remindKey, ctx.id)
-  local spec = cjson.decode(redis.call('HGET', ctx.reqKey, 'spec'))
+  local spec = cjson.decode(redis.call('GET', ctx.specKey))
   local until_ = ctx.now + ctx.retention
   for i, object in ipairs(spec.objects) do
     local index = ctx.prefix .. 'obj:' .. object.d
@@ -165,6 +166,7 @@ local function contextFor(prefix, id, args)
   return {
     prefix = prefix, id = id,
     reqKey = prefix .. 'req:' .. id, histKey = prefix .. 'req:' .. id .. ':ev',
+    specKey = prefix .. 'req:' .. id .. ':spec',
     now = args.now, retention = args.retention, cap = args.cap, margin = args.margin,
     expiryCheck = args.expiryCheck, lead = args.lead,
     dueKey = prefix .. 'due', remindKey = prefix .. 'remind', outboxKey = prefix .. 'outbox',

@@ -87,7 +87,10 @@ if req.useIdem then
 end
 local ctx = contextFor(prefix, req.id, args)
 local n = #req.objects
-local fields = { 'spec', req.spec, 'status', 'requested', 'n', n, 'f', 0, 'remind', req.remind,
+-- The spec (hundreds of bytes, read only when showing or finishing the request) lives in a key of
+-- its own: inside the hash it would push the whole hash out of Redis' compact encoding.
+redis.call('SET', ctx.specKey, req.spec)
+local fields = { 'status', 'requested', 'n', n, 'f', 0, 'remind', req.remind,
   'created', args.now, 'updated', args.now,
   'c:requested', 0, 'c:initiated', 0, 'c:completed', 0, 'c:expired', 0, 'c:failed', 0 }
 redis.call('HSET', ctx.reqKey, unpack(fields))
@@ -110,6 +113,7 @@ for status, count in pairs(counts) do redis.call('HSET', ctx.reqKey, 'c:' .. sta
 redis.call('HSET', ctx.reqKey, 'f', final)
 -- A safety net: nothing stays forever, even if every later event and check were lost.
 redis.call('PEXPIRE', ctx.reqKey, args.retention + 400 * 86400000)
+redis.call('PEXPIRE', ctx.specKey, args.retention + 400 * 86400000)
 redis.call('ZADD', ctx.dueKey, req.firstDue, req.id)
 settle(ctx)
 
@@ -168,18 +172,21 @@ return queueNotification(ctx, ARGV[4]) and 1 or 0
 `;
 
 /**
- * Marks an outbox notification as queued (its BullMQ job exists) and takes it off the outbox.
- * ARGV: [1] prefix, [2] id, [3] kind. Returns 1 when it was pending.
+ * Marks outbox notifications as queued (their BullMQ jobs exist) and takes them off the outbox.
+ * ARGV: [1] prefix, [2] id, [3...] kinds. Returns how many were pending.
  */
 export const MARK_QUEUED_LUA = `
 local reqKey = ARGV[1] .. 'req:' .. ARGV[2]
-redis.call('ZREM', ARGV[1] .. 'outbox', ARGV[2] .. '|' .. ARGV[3])
-local state = redis.call('HGET', reqKey, 'n:' .. ARGV[3])
-if state and string.find(state, '"pending"', 1, true) then
-  redis.call('HSET', reqKey, 'n:' .. ARGV[3], '{"s":"queued"}')
-  return 1
+local marked = 0
+for i = 3, #ARGV do
+  redis.call('ZREM', ARGV[1] .. 'outbox', ARGV[2] .. '|' .. ARGV[i])
+  local state = redis.call('HGET', reqKey, 'n:' .. ARGV[i])
+  if state and string.find(state, '"pending"', 1, true) then
+    redis.call('HSET', reqKey, 'n:' .. ARGV[i], '{"s":"queued"}')
+    marked = marked + 1
+  end
 end
-return 0
+return marked
 `;
 
 /**

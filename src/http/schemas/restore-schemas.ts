@@ -193,19 +193,36 @@ export type RestoreView = z.input<typeof restoreView>;
 
 export const errorView = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+// Building Intl objects to validate every request is slow; answers are remembered (bounded:
+// the values come from callers).
+const known = new Map<string, boolean>();
+function remembered(key: string, check: () => boolean): boolean {
+  let answer = known.get(key);
+  if (answer === undefined) {
+    answer = check();
+    if (known.size >= 2000) known.clear();
+    known.set(key, answer);
   }
+  return answer;
+}
+
+function isTimeZone(zone: string): boolean {
+  return remembered(`zone:${zone}`, () => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function isSupportedLocale(tag: string): boolean {
-  try {
-    return Intl.getCanonicalLocales(tag).length === 1;
-  } catch {
-    return false;
-  }
+  return remembered(`locale:${tag}`, () => {
+    try {
+      return Intl.getCanonicalLocales(tag).length === 1;
+    } catch {
+      return false;
+    }
+  });
 }
