@@ -15,6 +15,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', URL: 'readonly', process: 'readonly' } },
+  },
+  {
     // The benchmark is plain CommonJS run by node (no build step of its own).
     files: ['bench/**/*.js'],
     languageOptions: {
