@@ -59,7 +59,7 @@ export function createSnsVerifier(options: SnsVerifierOptions): SnsVerifier {
         'signing certificate was not valid when the message was signed',
       );
     }
-    if (!(await signatureMatches(message, certificate.publicKey))) {
+    if (!signatureMatches(message, certificate.publicKey)) {
       throw new SnsVerificationError('signature_invalid', 'signature does not match the message');
     }
   };
