@@ -3,28 +3,29 @@ import type { Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
-/**
- * Paths that may hold secrets anywhere thaw logs an object. Tokens in customer URLs
- * (`/r/:token`, `/d/:token`) are masked by the HTTP layer before a URL reaches a log line.
- */
-const REDACT_PATHS = [
+/** Field names that hold secrets wherever thaw could log them. */
+const SECRET_FIELDS = [
   'apiToken',
-  '*.apiToken',
+  'adminToken',
   'authorization',
-  '*.authorization',
-  'req.headers.authorization',
-  'headers.authorization',
   'token',
-  '*.token',
   'Token',
-  '*.Token',
   'accessKeyId',
-  '*.accessKeyId',
   'secretAccessKey',
-  '*.secretAccessKey',
   'sessionToken',
-  '*.sessionToken',
 ];
+
+/** The objects those fields can sit in when logged: a config, HTTP headers, AWS credentials. */
+const SECRET_PARENTS = ['', 'config.', 'headers.', 'req.headers.', 'credentials.', 'err.config.'];
+
+/**
+ * Paths masked in every log line. Tokens in customer URLs (`/r/:token`, `/d/:token`) are masked
+ * by the HTTP layer before a URL reaches a log line. Explicit paths, no `*.` wildcards: each
+ * wildcard made every log line ~1.5 µs slower (eight of them cost the SNS endpoint 4 % of its CPU).
+ */
+export const REDACT_PATHS: readonly string[] = SECRET_PARENTS.flatMap((parent) =>
+  SECRET_FIELDS.map((field) => `${parent}${field}`),
+);
 
 export interface LoggerOptions {
   readonly level: string;
@@ -36,7 +37,7 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       base: { service: 'thaw' },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
