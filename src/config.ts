@@ -102,7 +102,7 @@ const envSchema = z.object({
   DOWNLOAD_LINK_TTL_SECONDS: integer(1, 604800).default(604800),
   PUBLIC_BASE_URL: url.optional(),
 
-  RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000).default(1200),
+  RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000).default(6000),
   TRUST_PROXY: booleanString.default(false),
   THAW_STRICT_REDIS: booleanString.default(false),
 
