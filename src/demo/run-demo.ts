@@ -184,6 +184,15 @@ async function main(): Promise<number> {
   ).json()) as {
     status: string;
   };
+  const statusPage = await statusPageLink(sesUrl, base);
+  const pageStatus = statusPage ? (await fetch(statusPage)).status : undefined;
+  if (pageStatus !== 200) {
+    throw new Error(
+      statusPage
+        ? `the customer's page ${statusPage} answered ${pageStatus}`
+        : "the emails carry no link to the customer's page (/r/:token)",
+    );
+  }
   console.log('');
   console.log(`Request ${id} is ${status.status}.`);
   console.log(`  Emails (web page):    ${sesUrl}/`);
@@ -191,6 +200,7 @@ async function main(): Promise<number> {
   console.log(
     `  Request status:       curl -H 'Authorization: Bearer ${apiToken}' ${base}/v1/restores/${id}`,
   );
+  console.log(`  Customer's page:      ${statusPage}`);
   console.log(`  API description:      ${base}/docs`);
   console.log(`  Queues (Bull Board):  ${base}/admin/queues  (user: thaw, password: the API token above)`);
   console.log(`  Metrics:              ${base}/metrics`);
@@ -220,6 +230,22 @@ async function emailsArrived(sesUrl: string, count: number): Promise<void> {
       );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The customer's status page, as the emails link it (`/r/:token`); the token exists only there. */
+async function statusPageLink(sesUrl: string, base: string): Promise<string | undefined> {
+  const store = (await (await fetch(`${sesUrl}/store`)).json()) as {
+    emails: { destination: { to: string[] }; body?: { text?: string } }[];
+  };
+  const prefix = `${base}/r/`;
+  for (const email of store.emails) {
+    if (!email.destination.to.includes(RECIPIENT)) continue;
+    const text = email.body?.text ?? '';
+    const at = text.indexOf(prefix);
+    const token = at < 0 ? undefined : /^[A-Za-z0-9_-]+/.exec(text.slice(at + prefix.length))?.[0];
+    if (token) return `${prefix}${token}`;
+  }
+  return undefined;
 }
 
 async function stopAll(): Promise<void> {
