@@ -13,6 +13,16 @@ export const SUBJECT_MAX_LENGTH = 200;
  */
 export const HTML_MAX_LINE_LENGTH = 900;
 
+/**
+ * HTML's own whitespace (space, tab, LF, FF, CR). Not `\s`: a no-break or em space from user data is
+ * text that renders differently from a line break, so it is neither trimmed nor broken at.
+ */
+const HTML_SPACE_AT_ENDS = /^[ \t\n\f\r]+|[ \t\n\f\r]+$/g;
+
+function isHtmlSpace(char: string): boolean {
+  return char === ' ' || char === '\t' || char === '\n' || char === '\f' || char === '\r';
+}
+
 // Control characters other than \n, Unicode line separators, and bidi embeddings/overrides/isolates
 // (which can make "invoice\u202Egpj.exe" display as "invoiceexe.jpg").
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -63,8 +73,10 @@ export function tidyText(rendered: string): string {
 export function tidyHtml(rendered: string, maxLength = HTML_MAX_LINE_LENGTH): string {
   const lines = rendered
     .split('\n')
-    .map((line) => line.trim())
+    .map((line) => line.replace(HTML_SPACE_AT_ENDS, ''))
     .filter((line) => line !== '');
+  // The usual case (links through /d/:token are short): nothing to break, nothing to scan.
+  if (lines.every((line) => line.length <= maxLength)) return `${lines.join('\n')}\n`;
   // One scan over the whole document: whether a line starts inside a tag or an attribute value
   // matters; break points are collected only for the lines that need them.
   const state: ScanState = { mode: 'text', quote: '', inReference: false };
@@ -138,14 +150,14 @@ function scan(html: string, state: ScanState, points?: BreakPoint[]): void {
       if (html.startsWith('-->', index)) {
         state.mode = 'text';
         index += 2;
-      } else if (/\s/.test(char)) points?.push({ at: index, kind: 'space' });
+      } else if (isHtmlSpace(char)) points?.push({ at: index, kind: 'space' });
     } else if (state.mode === 'tag') {
       if (state.quote !== '') {
         if (char === state.quote) state.quote = '';
       } else if (char === '"' || char === "'") state.quote = char;
       else if (char === '>') state.mode = 'text';
-      else if (/\s/.test(char)) points?.push({ at: index, kind: 'space' });
-    } else if (/\s/.test(char)) {
+      else if (isHtmlSpace(char)) points?.push({ at: index, kind: 'space' });
+    } else if (isHtmlSpace(char)) {
       state.inReference = false;
       points?.push({ at: index, kind: 'space' });
     } else {

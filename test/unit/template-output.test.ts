@@ -51,6 +51,22 @@ describe('template output', () => {
       for (const line of lines) expect(line).not.toMatch(/&[#\w]*(<!--)?$/);
     });
 
+    it('keeps no-break and em spaces from user data: they are text, not HTML whitespace', () => {
+      expect(tidyHtml('  <td>\u00A0\u00A0indented key</td>\u2003\n')).toBe(
+        '<td>\u00A0\u00A0indented key</td>\u2003\n',
+      );
+      const text = 'word\u00A0'.repeat(40);
+      const html = tidyHtml(`<td>${text}</td>`, 60);
+      expect(html.trimEnd().split('\n').length).toBeGreaterThan(3);
+      // Broken with empty comments only: a no-break space never became a line break.
+      expect(html.replace(/<!--\n-->/g, '')).toBe(`<td>${text}</td>\n`);
+    });
+
+    it('leaves a document with no long line exactly as trimmed, whatever its tags and quotes', () => {
+      const html = '<a href="x\n  y">\n  it\'s "quoted" &amp; <!-- open\n  comment -->\n</a>\n';
+      expect(tidyHtml(html, 40)).toBe('<a href="x\ny">\nit\'s "quoted" &amp; <!-- open\ncomment -->\n</a>\n');
+    });
+
     it('leaves a line that is one long attribute (a presigned href) whole', () => {
       const href = `href="https://example.com/${'x'.repeat(1200)}"`;
       const html = tidyHtml(`<a\n${href}\nstyle="color:red">Download</a>`);
