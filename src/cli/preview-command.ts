@@ -127,10 +127,12 @@ export function sampleData(kind: NotificationKind, locale: string, multi: boolea
     completed: { restoreExpiresAt: at(7 * 24), linkExpiresAt: at(3 * 24) },
     expiring: { restoreExpiresAt: at(48), linkExpiresAt: at(48) },
     expired: { restoreExpiresAt: at(-1) },
+    failed: {},
   };
   const { restoreExpiresAt } = times[kind];
   const links = kind === 'completed' || kind === 'expiring';
-  const status: EmailObject['status'] = kind === 'expired' ? 'expired' : links ? 'completed' : 'initiated';
+  const status: EmailObject['status'] =
+    kind === 'expired' ? 'expired' : kind === 'failed' ? 'failed' : links ? 'completed' : 'initiated';
   const objects = files.map(([key, size], index): EmailObject => {
     return {
       bucket: 'acme-customer-archive',
@@ -140,6 +142,7 @@ export function sampleData(kind: NotificationKind, locale: string, multi: boolea
       status,
       ...(links ? { downloadUrl: `https://files.example.com/d/7Qx2mK${index}vR9tLp4Ws` } : {}),
       ...(restoreExpiresAt === undefined ? {} : { restoreExpiresAt }),
+      ...(kind === 'failed' ? { failure: 'not-started' as const } : {}),
     };
   });
   return {

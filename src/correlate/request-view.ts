@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import type {
-  NotificationKind,
   NotificationRecord,
   NotificationState,
   ObjectState,
@@ -9,9 +8,8 @@ import type {
   RestoreRequestSpec,
   RestoreStatus,
 } from '../domain/restore-request';
+import { NOTIFICATION_KINDS } from '../domain/restore-request';
 import type { RedisKeys } from '../keys';
-
-const KINDS: readonly NotificationKind[] = ['initiated', 'completed', 'expiring', 'expired', 'delayed'];
 
 interface StoredObjectState {
   s: RestoreStatus;
@@ -79,7 +77,7 @@ export function toRequest(
     });
   }
   const notifications: NotificationRecord[] = [];
-  for (const kind of KINDS) {
+  for (const kind of NOTIFICATION_KINDS) {
     const raw = hash[`n:${kind}`];
     if (!raw) continue;
     const stored = JSON.parse(raw) as StoredNotification;

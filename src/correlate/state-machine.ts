@@ -18,7 +18,7 @@ import type { RestoreEventKind } from '../domain/types';
  * Per request (several objects): `failed` when every object failed, else `expired` as soon as any
  * copy expired, else `completed` when every object not failed is ready, else `initiated` once any
  * started, else `requested`. A request's status only moves up too, and each move up decides at
- * most one email of that kind (none for `failed`).
+ * most one email of that kind (`failed` too: nobody is left waiting on a restore that will not come).
  */
 export interface ObjectModel {
   readonly status: RestoreStatus;
@@ -97,6 +97,6 @@ export function deriveRequestStatus(objects: readonly ObjectModel[]): RestoreSta
 
 /** The email a move of the request's status decides, if any. */
 export function notificationFor(from: RestoreStatus, to: RestoreStatus): NotificationKind | null {
-  if (STATUS_RANK[to] <= STATUS_RANK[from] || to === 'failed' || to === 'requested') return null;
+  if (STATUS_RANK[to] <= STATUS_RANK[from] || to === 'requested') return null;
   return to;
 }

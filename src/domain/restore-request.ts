@@ -17,7 +17,17 @@ export const STATUS_RANK: Readonly<Record<RestoreStatus, number>> = {
 };
 
 /** Email kinds: at most one email per request and kind. */
-export type NotificationKind = 'initiated' | 'completed' | 'expiring' | 'expired' | 'delayed';
+export type NotificationKind = 'initiated' | 'completed' | 'expiring' | 'expired' | 'delayed' | 'failed';
+
+/** Every kind, in the order a request meets them (`failed` is thaw's addition to the contract's five). */
+export const NOTIFICATION_KINDS: readonly NotificationKind[] = [
+  'initiated',
+  'completed',
+  'expiring',
+  'expired',
+  'delayed',
+  'failed',
+];
 
 export interface Recipient {
   readonly email: string;

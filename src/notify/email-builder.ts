@@ -1,3 +1,4 @@
+import { classifyFailure } from '../domain/failure-kind';
 import type { NotificationKind, RestoreRequest } from '../domain/restore-request';
 import type { EmailData, EmailObject } from './email-data';
 import type { EmailLinks } from './download-links';
@@ -27,7 +28,7 @@ export function buildEmailData(
       ...(state?.size !== null && state?.size !== undefined ? { size: state.size } : {}),
       ...(url ? { downloadUrl: url } : {}),
       ...(state?.restoreExpiryTime ? { restoreExpiresAt: state.restoreExpiryTime } : {}),
-      ...(state?.failureReason ? { failureReason: state.failureReason } : {}),
+      ...(state?.status === 'failed' ? { failure: classifyFailure(state.failureReason) } : {}),
     };
   });
   const expiries = request.objectStates.flatMap((state) =>

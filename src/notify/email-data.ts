@@ -3,18 +3,13 @@
  * per restore request and kind; the template renderer adds derived fields (count, object name,
  * restore window) before handing it to Handlebars, see `template-renderer.ts`.
  *
- * Keys, names and failure reasons are user data: templates must never triple-stash them.
+ * Keys and names are user data: templates must never triple-stash them.
  */
+import type { FailureKind } from '../domain/failure-kind';
+import type { NotificationKind } from '../domain/restore-request';
 
-export type NotificationKind = 'initiated' | 'completed' | 'expiring' | 'expired' | 'delayed';
-
-export const NOTIFICATION_KINDS: readonly NotificationKind[] = [
-  'initiated',
-  'completed',
-  'expiring',
-  'expired',
-  'delayed',
-];
+export type { NotificationKind } from '../domain/restore-request';
+export { NOTIFICATION_KINDS } from '../domain/restore-request';
 
 export interface EmailObject {
   readonly bucket: string;
@@ -28,7 +23,8 @@ export interface EmailObject {
   readonly downloadUrl?: string;
   /** ISO-8601; absent = never expires (Intelligent-Tiering). */
   readonly restoreExpiresAt?: string;
-  readonly failureReason?: string;
+  /** Why it failed, in words each locale's `failure` partial says gently (no S3 internals). */
+  readonly failure?: FailureKind;
 }
 
 export interface EmailData {

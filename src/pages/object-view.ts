@@ -2,8 +2,8 @@ import type { ObjectState } from '../domain/restore-request';
 import { basename, fileSize, formatDate, fromNow } from '../notify/template-helpers';
 import type { RenderSettings } from '../notify/template-helpers';
 import { cleanText } from '../notify/template-output';
-import { classifyFailure } from './failure-kind';
-import type { FailureKind } from './failure-kind';
+import { classifyFailure } from '../domain/failure-kind';
+import type { FailureKind } from '../domain/failure-kind';
 
 /**
  * One object as the status page shows it. Customer words for the stored statuses: `requested`

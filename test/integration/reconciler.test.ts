@@ -106,7 +106,7 @@ describe('reconciliation', () => {
     expect((await store.get(id))?.status).toBe('initiated');
   });
 
-  it('marks a request whose restore never started failed, with the reason', async () => {
+  it('marks a request whose restore never started failed, with the reason, and tells the customer once', async () => {
     const ref = object('never-started.bin');
     const { id } = await registerWaiting(ref);
     s3.on(HeadObjectCommand).resolves(HEAD.glacier);
@@ -114,8 +114,13 @@ describe('reconciliation', () => {
     const request = await store.get(id);
     expect(request?.status).toBe('failed');
     expect(request?.objectStates[0]?.failureReason).toMatch(/never started/);
-    expect(queued).toEqual([]);
+    expect(queued).toEqual([{ id, kinds: ['failed'] }]);
+    expect(request?.notifications.map((record) => record.kind)).toEqual(['failed']);
     expect(await redis.zscore(`${prefix}:due`, id)).toBeNull();
+    // Looking again (a second reconciler, a redelivered schedule) decides nothing more.
+    await redis.zadd(`${prefix}:due`, 0, id);
+    await reconciler().run(Date.now() + 2 * HOUR);
+    expect(queued).toEqual([{ id, kinds: ['failed'] }]);
   });
 
   it('leaves a young request alone while the restore may still show up', async () => {

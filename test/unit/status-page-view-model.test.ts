@@ -1,4 +1,4 @@
-import { classifyFailure } from '../../src/pages/failure-kind';
+import { classifyFailure } from '../../src/domain/failure-kind';
 import { pageState } from '../../src/pages/object-view';
 import { REFRESH_SECONDS, buildStatusView, downloadableIndexes } from '../../src/pages/status-view-model';
 import type { StatusViewInput } from '../../src/pages/status-view-model';

@@ -40,8 +40,9 @@ describe('thaw preview', () => {
 
   it('renders every kind in every locale by default', async () => {
     expect(await runPreview(['--out', dir], io)).toBe(0);
-    expect(readdirSync(dir)).toHaveLength(5 * 2 * 2 * 3);
-    expect(lines).toHaveLength(60);
+    // 6 kinds × 2 locales × single/several objects × subject, HTML, text
+    expect(readdirSync(dir)).toHaveLength(6 * 2 * 2 * 3);
+    expect(lines).toHaveLength(72);
   });
 
   it('renders a locale without templates through the fallback chain', async () => {

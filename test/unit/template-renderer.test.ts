@@ -45,7 +45,8 @@ function emailData(overrides: Partial<EmailData> = {}): EmailData {
 /** Data as the worker would build it for each kind (links only where the contract has them). */
 function dataFor(kind: NotificationKind, locale: string, multi: boolean): EmailData {
   const links = kind === 'completed' || kind === 'expiring';
-  const status = kind === 'expired' ? 'expired' : links ? 'completed' : 'initiated';
+  const status =
+    kind === 'expired' ? 'expired' : kind === 'failed' ? 'failed' : links ? 'completed' : 'initiated';
   const keys = multi ? ['a/one.txt', 'a/two.bin', 'b/three.pdf'] : ['photos/2024/holiday.jpg'];
   const objects = keys.map((key, index) =>
     object({
@@ -53,6 +54,9 @@ function dataFor(kind: NotificationKind, locale: string, multi: boolean): EmailD
       status,
       size: 1000 ** (index + 1) * 3,
       downloadUrl: links ? `${LINK}${index}` : undefined,
+      ...(kind === 'failed'
+        ? { failure: index === 0 ? ('missing' as const) : ('not-started' as const) }
+        : {}),
     }),
   );
   return emailData({
@@ -117,6 +121,20 @@ describe('built-in templates', () => {
       expect(email.text).toContain(`\n  ${url}\n`);
     }
   });
+
+  it.each([
+    ['en', 'could not be restored', 'the file no longer exists in the archive.'],
+    ['de', 'konnte nicht wiederhergestellt werden', 'Die Datei existiert im Archiv nicht mehr.'],
+  ] as const)(
+    'failed (%s) says why in the recipient language, without S3 internals',
+    (locale, subject, why) => {
+      const email = builtIn.render(dataFor('failed', locale, false));
+      expect(email.subject).toBe(`holiday.jpg ${subject}`);
+      expect(email.text).toContain(why);
+      expect(email.html).toContain(why);
+      expect(`${email.text}${email.html}`).not.toMatch(/S3|HeadObject|never started/);
+    },
+  );
 
   it('escapes the query of a presigned URL in href and keeps it raw in text', () => {
     const url = 'https://b.s3.amazonaws.com/k?X-Amz-Expires=3600&X-Amz-Signature=ab12';

@@ -89,7 +89,7 @@ local function settle(ctx)
   local new = deriveStatus(ctx.reqKey)
   if RANK[new] > RANK[old] then
     redis.call('HSET', ctx.reqKey, 'status', new)
-    if new ~= 'failed' then queueNotification(ctx, new) end
+    queueNotification(ctx, new)
     old = new
   end
   local n, final = unpack(redis.call('HMGET', ctx.reqKey, 'n', 'f'))
@@ -151,7 +151,7 @@ end
 
 local function pendingKinds(ctx)
   local kinds = {}
-  for _, kind in ipairs({ 'initiated', 'completed', 'expiring', 'expired', 'delayed' }) do
+  for _, kind in ipairs({ 'initiated', 'completed', 'expiring', 'expired', 'delayed', 'failed' }) do
     local state = redis.call('HGET', ctx.reqKey, 'n:' .. kind)
     if state and string.find(state, '"pending"', 1, true) then table.insert(kinds, kind) end
   end

@@ -198,7 +198,7 @@ export const CANCEL_REQUEST_LUA = `${PRELUDE_LUA}
 local ctx = contextFor(ARGV[1], ARGV[3], cjson.decode(ARGV[2]))
 if redis.call('EXISTS', ctx.reqKey) == 0 then return 0 end
 redis.call('HSETNX', ctx.reqKey, 'cancelled', ctx.now)
-for _, kind in ipairs({ 'initiated', 'completed', 'expiring', 'expired', 'delayed' }) do
+for _, kind in ipairs({ 'initiated', 'completed', 'expiring', 'expired', 'delayed', 'failed' }) do
   local state = redis.call('HGET', ctx.reqKey, 'n:' .. kind)
   if state and string.find(state, '"pending"', 1, true) then
     redis.call('HSET', ctx.reqKey, 'n:' .. kind, '{"s":"cancelled"}')

@@ -144,7 +144,7 @@ const eventView = z.object({
 });
 
 const notificationView = z.object({
-  kind: z.enum(['initiated', 'completed', 'expiring', 'expired', 'delayed']),
+  kind: z.enum(['initiated', 'completed', 'expiring', 'expired', 'delayed', 'failed']),
   state: z.string().describe('pending, queued, sending, sent, failed, suppressed, cancelled'),
   messageId: z.string().nullable().describe('SES MessageId once sent'),
   sentAt: z.string().nullable(),

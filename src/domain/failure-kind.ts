@@ -1,5 +1,6 @@
 /**
- * Why an object could not be restored, in a form the status page can say gently in each language.
+ * Why an object could not be restored, in a form the status page and the emails can say gently in
+ * each language (their locale's `failure` partials).
  * Stored failure reasons are thaw's own English sentences for operators (see
  * src/correlate/reconciler.ts: "the object no longer exists in S3", "the restore never started:
  * …"); they name S3 internals and are not translated, so customers never see them verbatim.
