@@ -62,8 +62,9 @@ const envSchema = z.object({
   MAIL_FROM: requiredString,
   SES_CONFIGURATION_SET: optionalString,
 
-  API_TOKEN: requiredString.pipe(z.string().min(16, 'must be at least 16 characters')),
-  ADMIN_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  // Any length is accepted (the contract names no minimum); a short one is warned about at start.
+  API_TOKEN: requiredString,
+  ADMIN_TOKEN: optionalString,
 
   SNS_TOPIC_ARNS: topicArnList.pipe(z.array(z.string()).min(1, 'is required')),
   SNS_TRUSTED_HOSTS: regex.default(new RegExp(DEFAULT_TRUSTED_HOSTS)),
@@ -201,6 +202,29 @@ export class ConfigError extends Error {
     super(`invalid configuration: ${problems.join('; ')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** Shortest token that is not warned about: 16 characters of a random token are ~95 bits. */
+export const RECOMMENDED_TOKEN_LENGTH = 16;
+
+/** Settings that work but should not reach production; logged as warnings at start. */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  const short = (name: string, value: string) => {
+    if (value.length < RECOMMENDED_TOKEN_LENGTH) {
+      warnings.push(
+        `${name} is shorter than ${RECOMMENDED_TOKEN_LENGTH} characters: use a long random token (openssl rand -hex 24) outside local tests`,
+      );
+    }
+  };
+  short('API_TOKEN', config.apiToken);
+  if (config.adminToken !== config.apiToken) short('ADMIN_TOKEN', config.adminToken);
+  if (config.sns.allowHttp) {
+    warnings.push(
+      'SNS_ALLOW_HTTP is true: certificate and subscription URLs may be plain http (local use only)',
+    );
+  }
+  return warnings;
 }
 
 /** Parses and freezes the configuration; throws one ConfigError naming every bad variable. */

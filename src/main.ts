@@ -11,7 +11,7 @@ import { startHttp } from './composition/http-side';
 import { storeTuning } from './composition/shared';
 import type { Shared, StartOverrides } from './composition/shared';
 import { startWorkers } from './composition/worker-side';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, configWarnings, loadConfig } from './config';
 import type { Config } from './config';
 import { createRedisKeys } from './keys';
 import { createLogger } from './logger';
@@ -43,6 +43,7 @@ export async function start(
   overrides: StartOverrides = {},
 ): Promise<RunningThaw> {
   const shutdown = createShutdown(logger, config.shutdownGraceMs);
+  for (const warning of configWarnings(config)) logger.warn(warning);
   // Templates first: a broken one stops start-up with its file and line, before anything opens.
   const renderer = createTemplateRenderer({
     templatesDir: BUILT_IN_TEMPLATES_DIR,

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, configWarnings, loadConfig } from '../../src/config';
 
 const REQUIRED = {
   MAIL_FROM: 'thaw@example.com',
@@ -50,9 +50,23 @@ describe('configuration', () => {
     ['DOWNLOAD_LINK_TTL_SECONDS', '604801'],
     ['THAW_ROLE', 'everything'],
     ['THAW_PREFIX', 'has space'],
-    ['API_TOKEN', 'short'],
+    ['API_TOKEN', '   '],
   ])('refuses %s=%s and names it', (name, value) => {
     expect(problemsOf({ ...REQUIRED, [name]: value })).toContain(name);
+  });
+
+  it('takes a short API token (the contract sets no minimum) and warns about it', () => {
+    const config = loadConfig({ ...REQUIRED, API_TOKEN: 'test-token' });
+    expect(config.apiToken).toBe('test-token');
+    expect(configWarnings(config)).toEqual([expect.stringMatching(/^API_TOKEN is shorter than 16/)]);
+    expect(configWarnings(loadConfig(REQUIRED))).toEqual([]);
+    const admin = loadConfig({ ...REQUIRED, ADMIN_TOKEN: 'admin' });
+    expect(configWarnings(admin)).toEqual([expect.stringMatching(/^ADMIN_TOKEN is shorter/)]);
+  });
+
+  it('warns when SNS URLs may be plain http', () => {
+    const config = loadConfig({ ...REQUIRED, SNS_ALLOW_HTTP: 'true' });
+    expect(configWarnings(config)).toEqual([expect.stringMatching(/^SNS_ALLOW_HTTP is true/)]);
   });
 
   it('takes several topics and trims the list', () => {
