@@ -52,7 +52,8 @@ const envSchema = z.object({
   REDIS_URL: url.default('redis://127.0.0.1:6379'),
   THAW_PREFIX: z
     .string()
-    .regex(/^[\w{}.-]{1,64}$/, 'may hold letters, digits, _ . - { } only')
+    // `:` too: prefixes like `tests:thaw` are a common way to share one Redis.
+    .regex(/^[\w{}.:-]{1,64}$/, 'may hold letters, digits, _ . - : { } only')
     .default('thaw'),
 
   AWS_REGION: z.string().min(1).default('us-east-1'),

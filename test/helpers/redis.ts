@@ -5,7 +5,8 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 
 /** A prefix no other test file (or earlier run) uses, so files can share one Redis safely. */
 export function uniquePrefix(file: string): string {
-  return `thawtest-${file}-${randomBytes(4).toString('hex')}`;
+  // A colon inside, as operators often write prefixes: every test runs with one.
+  return `thawtest:${file}-${randomBytes(4).toString('hex')}`;
 }
 
 /** Deletes every key under a prefix (BullMQ's and thaw's own). */
