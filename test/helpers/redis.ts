@@ -9,12 +9,15 @@ export function uniquePrefix(file: string): string {
   return `thawtest:${file}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Deletes every key under a prefix (BullMQ's and thaw's own). */
+/**
+ * Deletes every key under a prefix (BullMQ's and thaw's own), and under the prefixes a test file
+ * derives from its own (`<prefix>-1`, `<prefix>-offline`): the random part keeps other files' keys apart.
+ */
 export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
   let cursor = '0';
   let deleted = 0;
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
     cursor = next;
     if (keys.length > 0) deleted += await redis.unlink(...keys);
   } while (cursor !== '0');
