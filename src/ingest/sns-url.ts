@@ -8,8 +8,6 @@ export interface SnsUrlPolicy {
 }
 
 const CERT_PATH = /^\/SimpleNotificationService-[0-9a-f]{8,64}\.pem$/;
-// LocalStack serves its SNS certificate under /_aws/sns/; admitted only in local development.
-const LOCAL_CERT_PATH = /^\/_aws\/sns\/SimpleNotificationService-[0-9a-f]{8,64}\.pem$/;
 const REGION_IN_HOST = /^sns\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com(?:\.cn)?$/;
 
 /**
@@ -18,12 +16,17 @@ const REGION_IN_HOST = /^sns\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com(?:\.
  * region as the topic, and the `/SimpleNotificationService-<hex>.pem` path. Each rule closes a
  * known forgery: look-alike hosts such as `sns.s3-us-west-2.amazonaws.com` are S3 buckets anyone
  * can fill with a certificate of their own.
+ *
+ * With `allowHttp` (local development and tests) a trusted host that is not an AWS one, such as a
+ * loopback certificate server or LocalStack (`/_aws/sns/…`), may use any path: the path rules
+ * exist for SNS's own hosts, and those keep them.
  */
 export function checkSigningCertUrl(raw: string, topicArn: string, policy: SnsUrlPolicy): URL {
   const url = parseSnsUrl(raw, policy, 'SigningCertURL');
   if (url.search !== '' || url.hash !== '') throw untrusted('SigningCertURL has a query or fragment');
-  const pathOk = CERT_PATH.test(url.pathname) || (policy.allowHttp && LOCAL_CERT_PATH.test(url.pathname));
-  if (!pathOk) throw untrusted('SigningCertURL path is not an SNS certificate');
+  if (!CERT_PATH.test(url.pathname) && !isLocalHost(url, policy)) {
+    throw untrusted('SigningCertURL path is not an SNS certificate');
+  }
   checkRegion(url, topicArn);
   return url;
 }
@@ -36,7 +39,7 @@ export function checkSigningCertUrl(raw: string, topicArn: string, policy: SnsUr
 export function checkSubscribeUrl(raw: string, topicArn: string, policy: SnsUrlPolicy): URL {
   const url = parseSnsUrl(raw, policy, 'SubscribeURL');
   if (url.hash !== '') throw untrusted('SubscribeURL has a fragment');
-  if (url.pathname !== '/') throw untrusted('SubscribeURL path is not /');
+  if (url.pathname !== '/' && !isLocalHost(url, policy)) throw untrusted('SubscribeURL path is not /');
   if (url.searchParams.get('Action') !== 'ConfirmSubscription') {
     throw untrusted('SubscribeURL is not a ConfirmSubscription call');
   }
@@ -61,6 +64,11 @@ function parseSnsUrl(raw: string, policy: SnsUrlPolicy, field: string): URL {
   const match = policy.trustedHosts.exec(url.hostname);
   if (!match || match[0] !== url.hostname) throw untrusted(`${field} host ${url.hostname} is not trusted`);
   return url;
+}
+
+/** A trusted host outside AWS, admitted only in local development (`allowHttp`). */
+function isLocalHost(url: URL, policy: SnsUrlPolicy): boolean {
+  return policy.allowHttp && !REGION_IN_HOST.test(url.hostname);
 }
 
 function checkRegion(url: URL, topicArn: string): void {

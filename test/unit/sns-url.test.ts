@@ -43,6 +43,28 @@ describe('SigningCertURL checks', () => {
     expect(() => checkSigningCertUrl(url, TOPIC, { ...local, allowHttp: false })).toThrow();
   });
 
+  it('lets a local certificate server use any path, but never relaxes the rules for SNS hosts', () => {
+    const local = {
+      trustedHosts: /^(127\.0\.0\.1|localstack|sns\.us-east-1\.amazonaws\.com)$/,
+      allowHttp: true,
+    };
+    expect(checkSigningCertUrl('http://127.0.0.1:4567/cert.pem', TOPIC, local).pathname).toBe('/cert.pem');
+    expect(
+      checkSigningCertUrl(
+        'http://localstack:4566/_aws/sns/SimpleNotificationService-0123abcd.pem',
+        TOPIC,
+        local,
+      ).pathname,
+    ).toBe('/_aws/sns/SimpleNotificationService-0123abcd.pem');
+    expect(() => checkSigningCertUrl(GOOD.replace('/Simple', '/x/Simple'), TOPIC, local)).toThrow(
+      expect.objectContaining({ reason: 'cert_url_untrusted' }),
+    );
+    expect(() =>
+      checkSigningCertUrl('http://127.0.0.1:4567/cert.pem', TOPIC, { ...local, allowHttp: false }),
+    ).toThrow();
+    expect(() => checkSigningCertUrl('http://127.0.0.1:4567/cert.pem?x=1', TOPIC, local)).toThrow();
+  });
+
   it('requires the configured pattern to match the whole host', () => {
     const unanchored = { trustedHosts: /amazonaws\.com/, allowHttp: false };
     expect(() =>
@@ -60,6 +82,18 @@ describe('SubscribeURL checks', () => {
 
   it('admits a ConfirmSubscription call for the same topic', () => {
     expect(checkSubscribeUrl(subscribe, TOPIC, production).searchParams.get('Token')).toBe('2336412f37');
+  });
+
+  it('lets a local SNS stand-in use any path, still for this topic and action only', () => {
+    const local = { trustedHosts: /^127\.0\.0\.1$/, allowHttp: true };
+    const query = `?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=2336412f37`;
+    expect(checkSubscribeUrl(`http://127.0.0.1:9/confirm${query}`, TOPIC, local).pathname).toBe('/confirm');
+    expect(() =>
+      checkSubscribeUrl(`http://127.0.0.1:9/confirm${query.replace(':restores', ':other')}`, TOPIC, local),
+    ).toThrow();
+    expect(() =>
+      checkSubscribeUrl(`http://127.0.0.1:9/confirm${query}`, TOPIC, { ...local, allowHttp: false }),
+    ).toThrow();
   });
 
   it.each([
