@@ -98,7 +98,11 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
         }
       : undefined,
     downloads: servesApi
-      ? { links: downloadLinks(shared, redis), getRequest: (id) => store.get(id) }
+      ? {
+          links: downloadLinks(shared, redis),
+          getRequest: (id) => store.get(id),
+          recordDownload: (id, index) => store.recordDownload(id, index),
+        }
       : undefined,
     ...(pages
       ? {

@@ -74,6 +74,7 @@ export function toRequest(
       expectedBy: stored.e !== undefined ? new Date(stored.e).toISOString() : null,
       failureReason: stored.r ?? null,
       size: stored.z ?? null,
+      downloadedAt: hash[`dn:${index}`] ? new Date(Number(hash[`dn:${index}`])).toISOString() : null,
     });
   }
   const notifications: NotificationRecord[] = [];

@@ -9,6 +9,7 @@ import {
   APPLY_TO_REQUEST_LUA,
   CANCEL_REQUEST_LUA,
   DECIDE_NOTIFICATION_LUA,
+  RECORD_DOWNLOAD_LUA,
   MARK_QUEUED_LUA,
   REGISTER_REQUEST_LUA,
 } from './lua/scripts';
@@ -89,6 +90,8 @@ export interface RestoreStore {
   /** Marks one object of one request failed (a restore that never started, an object gone). */
   failObject(id: string, objectIndex: number, reason: string): Promise<EventOutcome>;
   decideNotification(id: string, kind: NotificationKind, whileStatus: readonly string[]): Promise<boolean>;
+  /** A customer followed the download link of one object; true the first time for that object. */
+  recordDownload(id: string, objectIndex: number, at?: number): Promise<boolean>;
   /** Marks notifications queued (their jobs exist); returns how many were still pending. */
   markQueued(id: string, kinds: readonly NotificationKind[]): Promise<number>;
   cancel(id: string): Promise<boolean>;
@@ -114,6 +117,7 @@ export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreT
   const decide = defineScript(redis, 'thawDecideNotification', DECIDE_NOTIFICATION_LUA, 0);
   const markQueued = defineScript(redis, 'thawMarkQueued', MARK_QUEUED_LUA, 0);
   const cancel = defineScript(redis, 'thawCancel', CANCEL_REQUEST_LUA, 0);
+  const recordDownload = defineScript(redis, 'thawRecordDownload', RECORD_DOWNLOAD_LUA, 0);
 
   const scriptTuning = (now = Date.now()): string => {
     const value: ScriptTuning = {
@@ -221,6 +225,10 @@ export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreT
 
     async decideNotification(id, kind, whileStatus) {
       return (await decide([], [prefix, scriptTuning(), id, kind, whileStatus.join(',')])) === 1;
+    },
+
+    async recordDownload(id, objectIndex, at = Date.now()) {
+      return (await recordDownload([], [prefix, id, String(objectIndex), String(at)])) === 1;
     },
 
     async markQueued(id, kinds) {

@@ -64,6 +64,8 @@ export interface ObjectState {
   readonly expectedBy: string | null;
   readonly failureReason: string | null;
   readonly size: number | null;
+  /** ISO time the customer first followed this object's `/d/:token` link; null if never. */
+  readonly downloadedAt: string | null;
 }
 
 export interface RecordedEvent {

@@ -45,6 +45,7 @@ export function toRestoreView(request: RestoreRequest): RestoreView {
       expectedBy: state?.expectedBy ?? null,
       restoreExpiryTime: state?.restoreExpiryTime ?? null,
       failureReason: state?.failureReason ?? null,
+      downloadedAt: state?.downloadedAt ?? null,
     };
   };
   if (request.single) {

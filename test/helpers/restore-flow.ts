@@ -30,7 +30,8 @@ export function restoreFlow(app: FastifyInstance, signer: Signer) {
         status: string;
         events: { kind: string; effect: string }[];
         notifications: { kind: string; state: string; messageId: string | null; sentAt: string | null }[];
-        objects?: { status: string }[];
+        objects?: { status: string; downloadedAt?: string | null }[];
+        downloadedAt?: string | null;
       };
     },
     signed(restores: SimulatedRestore[], topicArn = TOPIC_ARN) {

@@ -179,6 +179,7 @@ describe('emails through SES, end to end', () => {
     expect(link).toBeDefined();
     expect(email?.body.text).toMatch(/https:\/\/restores\.example\.com\/r\/[A-Za-z0-9_-]+/);
     const path = new URL(link!).pathname;
+    expect((await flow.read(id)).downloadedAt).toBeNull();
     const redirect = await shortLinks.app.inject({ url: path });
     expect(redirect.statusCode).toBe(302);
     expect(redirect.headers['cache-control']).toBe('no-store');
@@ -186,6 +187,8 @@ describe('emails through SES, end to end', () => {
     const target = new URL(String(redirect.headers.location));
     expect(target.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
     expect(await (await fetch(target)).text()).toBe('the restored bytes');
+    // The click is remembered (for the operator, and to spare the customer the reminder).
+    expect((await flow.read(id)).downloadedAt).toEqual(expect.any(String));
     expect((await shortLinks.app.inject({ url: '/d/unknown-token-0000000000000' })).statusCode).toBe(404);
 
     // After the copy expired, the same link answers with a clear page, not an S3 error.

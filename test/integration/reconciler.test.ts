@@ -60,13 +60,26 @@ function reconciler() {
 
 const object = (key: string): ObjectRef => ({ bucket: 'archive', key, versionId: null });
 
-async function registerWaiting(ref: ObjectRef, window = 5 * HOUR) {
+async function registerWaiting(refs: ObjectRef | ObjectRef[], window = 5 * HOUR) {
+  const objects = Array.isArray(refs) ? refs : [refs];
   return store.register({
-    spec: spec([ref]),
-    initial: requested(1, window),
+    spec: spec(objects),
+    initial: requested(objects.length, window),
     replaySince: Date.now() + HOUR,
     firstDueAt: Date.now(),
   });
+}
+
+/** A request whose objects are all ready, its emails queued, its reminder scheduled. */
+async function completedWithReminder(refs: ObjectRef[]) {
+  const { id } = await registerWaiting(refs);
+  const expiry = Date.now() + 3 * 86400_000;
+  for (const ref of refs) {
+    const completed = event(ref, 'completed', { restoreExpiryTime: new Date(expiry).toISOString() });
+    await store.applyEvent(completed, restoreEventJobId(completed));
+  }
+  await store.markQueued(id, ['initiated', 'completed']);
+  return { id, expiry };
 }
 
 describe('reconciliation', () => {
@@ -172,6 +185,34 @@ describe('reconciliation', () => {
     await reconciler().run(expiry - 86400_000 + 1);
     await reconciler().run(expiry - 86400_000 + 2);
     expect(queued).toEqual([{ id, kinds: ['expiring'] }]);
+  });
+
+  it('spares the expiring reminder to a customer who downloaded every ready object', async () => {
+    const refs = [object('downloaded-1.bin'), object('downloaded-2.bin')];
+    const { id, expiry } = await completedWithReminder(refs);
+    expect(await store.recordDownload(id, 0)).toBe(true);
+    expect(await store.recordDownload(id, 0)).toBe(false); // a second click counts once
+    expect(await store.recordDownload(id, 1)).toBe(true);
+    await reconciler().run(expiry - 86400_000 + 1);
+    expect(queued).toEqual([]);
+    expect(await redis.zscore(`${prefix}:remind`, id)).toBeNull();
+    expect((await store.get(id))?.objectStates.map((state) => typeof state.downloadedAt)).toEqual([
+      'string',
+      'string',
+    ]);
+  });
+
+  it('still reminds a customer who downloaded only some of the objects', async () => {
+    const refs = [object('partly-1.bin'), object('partly-2.bin')];
+    const { id, expiry } = await completedWithReminder(refs);
+    await store.recordDownload(id, 1);
+    await reconciler().run(expiry - 86400_000 + 1);
+    expect(queued).toEqual([{ id, kinds: ['expiring'] }]);
+  });
+
+  it('records no download for a request that is gone', async () => {
+    expect(await store.recordDownload('r_gone', 0)).toBe(false);
+    expect(await redis.exists(`${prefix}:req:r_gone`)).toBe(0);
   });
 
   it('queues notifications that were decided but never queued (a worker died in between)', async () => {

@@ -11,6 +11,7 @@ export function objectState(overrides: Partial<ObjectState> = {}): ObjectState {
     expectedBy: null,
     failureReason: null,
     size: 1_234_567,
+    downloadedAt: null,
     ...overrides,
   };
 }

@@ -10,7 +10,8 @@
  *   (ms) · c storage class · r failure reason · z size
  * Request fields: status, n (objects), c:<status> (objects per status), f (objects that are
  * final), xm/x (earliest restore expiry), remind (0/1), n:<kind> (notification JSON),
- * cancelled, created, updated. The spec (JSON) is the string `<p>:req:<id>:spec`.
+ * dl:<i> (object i's download link token), dn:<i> / dn (first download of object i, ms / how many
+ * objects were downloaded), cancelled, created, updated. The spec (JSON) is the string `<p>:req:<id>:spec`.
  *
  * Redis Lua gives JSON null as cjson.null; callers never send nulls, so absent means nil.
  */

@@ -159,7 +159,9 @@ return { effect, table.concat(pendingKinds(ctx), ',') }
 
 /**
  * Decides a notification the reconciler found due (`delayed`, `expiring`), once per request,
- * only while the request is in a state where it makes sense.
+ * only while the request is in a state where it makes sense. The `expiring` reminder is for
+ * customers who have not downloaded yet: once every ready object was fetched through its
+ * `/d/:token` link (RECORD_DOWNLOAD_LUA), it is not sent.
  * KEYS: none. ARGV: [1] prefix, [2] tuning JSON, [3] id, [4] kind, [5] allowed statuses (comma-separated).
  * Returns 1 when the notification was newly decided.
  */
@@ -168,7 +170,24 @@ local ctx = contextFor(ARGV[1], ARGV[3], cjson.decode(ARGV[2]))
 local status = redis.call('HGET', ctx.reqKey, 'status')
 if not status then return 0 end
 if not string.find(',' .. ARGV[5] .. ',', ',' .. status .. ',', 1, true) then return 0 end
+if ARGV[4] == 'expiring' then
+  local downloaded, ready = unpack(redis.call('HMGET', ctx.reqKey, 'dn', 'c:completed'))
+  if (tonumber(ready) or 0) > 0 and (tonumber(downloaded) or 0) >= tonumber(ready) then return 0 end
+end
 return queueNotification(ctx, ARGV[4]) and 1 or 0
+`;
+
+/**
+ * Records that one object of a request was downloaded through its `/d/:token` link: the first
+ * time per object only, and never for a request that is already gone (no key is re-created).
+ * ARGV: [1] prefix, [2] id, [3] object index, [4] now (ms). Returns 1 for a first download.
+ */
+export const RECORD_DOWNLOAD_LUA = `
+local reqKey = ARGV[1] .. 'req:' .. ARGV[2]
+if redis.call('EXISTS', reqKey) == 0 then return 0 end
+if redis.call('HSETNX', reqKey, 'dn:' .. ARGV[3], ARGV[4]) == 0 then return 0 end
+redis.call('HINCRBY', reqKey, 'dn', 1)
+return 1
 `;
 
 /**

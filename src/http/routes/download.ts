@@ -6,6 +6,8 @@ import { simplePage } from '../simple-page';
 export interface DownloadRouteOptions {
   readonly links: DownloadLinks;
   readonly getRequest: (id: string) => Promise<RestoreRequest | null>;
+  /** Remembers the click, so the `expiring` reminder goes only to customers who have not downloaded. */
+  readonly recordDownload: (id: string, objectIndex: number) => Promise<unknown>;
 }
 
 /**
@@ -47,6 +49,12 @@ export async function downloadRoutes(app: FastifyInstance, options: DownloadRout
         );
     }
     request.log.info({ requestId: stored.id, object: target.objectIndex }, 'download link followed');
+    try {
+      await options.recordDownload(stored.id, target.objectIndex);
+    } catch (error) {
+      // The download matters more than the bookkeeping: at worst the customer gets a reminder.
+      request.log.warn({ err: error, requestId: stored.id }, 'could not record the download');
+    }
     return reply.redirect(url, 302);
   });
 }

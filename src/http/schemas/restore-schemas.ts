@@ -160,6 +160,11 @@ const objectView = z.object({
   expectedBy: z.string().nullable().optional(),
   restoreExpiryTime: z.string().nullable().optional(),
   failureReason: z.string().nullable().optional(),
+  downloadedAt: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('First time the customer followed the download link (PUBLIC_BASE_URL links only)'),
 });
 
 export const restoreView = z.object({
@@ -176,6 +181,11 @@ export const restoreView = z.object({
   expectedBy: z.string().nullable().optional(),
   restoreExpiryTime: z.string().nullable().optional(),
   failureReason: z.string().nullable().optional(),
+  downloadedAt: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('First time the customer followed the download link (PUBLIC_BASE_URL links only)'),
   recipient: z.object({
     email: z.string(),
     name: z.string().optional(),
