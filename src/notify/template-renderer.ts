@@ -35,8 +35,13 @@ export interface TemplateContext extends Omit<EmailData, 'objects'> {
   readonly objects: readonly TemplateObject[];
   /** The first object; the only one unless `multi`. */
   readonly object: TemplateObject;
-  /** Last path segment of the first object's key, for single-object subjects. */
+  /** Last path segment of the first object's key, for sentences in the body. */
   readonly objectName: string;
+  /**
+   * How a single-object subject names the object: its whole key, so two files of the same name in
+   * different folders stay apart, or only the last segment when the key is too long for a subject.
+   */
+  readonly subjectName: string;
   readonly objectCount: number;
   readonly multi: boolean;
   /** Objects with a download link. */
@@ -125,6 +130,9 @@ export function formattingLocale(requested: string, templateLocale: string): str
   return resolveLocale(sameLanguage ? recipient : templateLocale);
 }
 
+/** Longest key a subject names whole (code points); the subject itself is capped at 200. */
+const SUBJECT_KEY_MAX_LENGTH = 100;
+
 function buildContext(data: EmailData): TemplateContext {
   const objects = data.objects.map((object) => ({
     ...object,
@@ -141,6 +149,7 @@ function buildContext(data: EmailData): TemplateContext {
     objects,
     object: first,
     objectName: first.name,
+    subjectName: Array.from(first.key).length <= SUBJECT_KEY_MAX_LENGTH ? first.key : first.name,
     objectCount: objects.length,
     multi: objects.length > 1,
     linkCount: objects.filter((object) => object.downloadUrl !== undefined).length,

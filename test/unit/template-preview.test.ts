@@ -28,7 +28,7 @@ describe('thaw preview', () => {
     expect(readdirSync(out).sort()).toEqual(expected);
     expect(lines.sort()).toEqual(expected.map((name) => join(out, name)));
     expect(readFileSync(join(out, 'completed.de.subject.txt'), 'utf8')).toBe(
-      'interview-raw.mov steht zum Download bereit\n',
+      'projects/2019/final-cut/interview-raw.mov steht zum Download bereit\n',
     );
     expect(readFileSync(join(out, 'completed.de.multi.subject.txt'), 'utf8')).toBe(
       'Ihre 3 Dateien stehen zum Download bereit\n',
@@ -48,7 +48,7 @@ describe('thaw preview', () => {
   it('renders a locale without templates through the fallback chain', async () => {
     expect(await runPreview(['expired', '--locale=pt-br', `--out=${dir}`], io)).toBe(0);
     expect(readFileSync(join(dir, 'expired.pt-BR.subject.txt'), 'utf8')).toBe(
-      'The restored copy of interview-raw.mov has expired\n',
+      'The restored copy of projects/2019/final-cut/interview-raw.mov has expired\n',
     );
   });
 

@@ -129,7 +129,7 @@ describe('built-in templates', () => {
     'failed (%s) says why in the recipient language, without S3 internals',
     (locale, subject, why) => {
       const email = builtIn.render(dataFor('failed', locale, false));
-      expect(email.subject).toBe(`holiday.jpg ${subject}`);
+      expect(email.subject).toBe(`photos/2024/holiday.jpg ${subject}`);
       expect(email.text).toContain(why);
       expect(email.html).toContain(why);
       expect(`${email.text}${email.html}`).not.toMatch(/S3|HeadObject|never started/);
@@ -194,8 +194,12 @@ describe('built-in templates', () => {
     expect(email.text.match(/scans\/page-\d+\.tif/g)).toHaveLength(312);
   });
 
-  it('names a single object by the last segment of its key', () => {
-    expect(builtIn.render(emailData()).subject).toBe('holiday.jpg is ready to download');
+  it('names a single object by its key in the subject, or by its last segment when the key is long', () => {
+    expect(builtIn.render(emailData()).subject).toBe('photos/2024/holiday.jpg is ready to download');
+    const long = `${'deep/'.repeat(30)}holiday.jpg`;
+    const email = builtIn.render(emailData({ objects: [object({ key: long })] }));
+    expect(email.subject).toBe('holiday.jpg is ready to download');
+    expect(email.text).toContain(long);
   });
 
   it('drops links that are not http(s)', () => {
@@ -229,14 +233,14 @@ describe('user data', () => {
     expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;.jpg');
     expect(email.text).toContain(hostile);
     expect(email.text).toContain('Hello <b onmouseover="x">Eve</b>,');
-    expect(email.subject).toBe('script>.jpg is ready to download');
+    expect(email.subject).toBe('<script>alert(1)</script>.jpg is ready to download');
   });
 
   it('cannot break the subject into a second header line', () => {
     const key = 'reports/a\r\nBcc: victim@evil.example\r\n\r\nbody.pdf';
     const { subject } = builtIn.render(emailData({ objects: [object({ key: `x/${key}` })] }));
     expect(subject).not.toMatch(/[\r\n\t]/);
-    expect(subject).toBe('a Bcc: victim@evil.example body.pdf is ready to download');
+    expect(subject).toBe('x/reports/a Bcc: victim@evil.example body.pdf is ready to download');
   });
 
   it('caps a long subject with an ellipsis', () => {
@@ -291,7 +295,7 @@ describe('locale fallback', () => {
 
   it('falls back to en for a language without templates, with English dates', () => {
     const email = renderer.render(withLocale('fr-FR', 'Europe/Paris'));
-    expect(email.subject).toBe('holiday.jpg is ready to download');
+    expect(email.subject).toBe('photos/2024/holiday.jpg is ready to download');
     expect(email.text).toContain('Tuesday, December 1, 2026 at 1:00 AM GMT+1');
     expect(email.html).toContain('lang="en"');
   });
@@ -304,7 +308,7 @@ describe('locale fallback', () => {
 
   it('renders an invalid locale and time zone as en and UTC instead of failing', () => {
     const email = renderer.render(withLocale('not a locale!', 'Mars/Olympus_Mons'));
-    expect(email.subject).toBe('holiday.jpg is ready to download');
+    expect(email.subject).toBe('photos/2024/holiday.jpg is ready to download');
     expect(email.text).toContain('Tuesday, December 1, 2026 at 12:00 AM UTC');
   });
 });
@@ -321,7 +325,7 @@ describe('operator templates (TEMPLATES_DIR)', () => {
     expect(email.text).toContain('Custom footer req-42');
     expect(email.text).not.toContain('You are receiving this email');
     expect(email.html).toContain('You are receiving this email'); // the HTML footer is still built in
-    expect(builtIn.render(emailData()).subject).toBe('holiday.jpg is ready to download');
+    expect(builtIn.render(emailData()).subject).toBe('photos/2024/holiday.jpg is ready to download');
   });
 
   it.each([
@@ -367,7 +371,7 @@ describe('a new locale from an operator', () => {
     expect(email.html).toContain('<html lang="ar-EG" dir="rtl">');
     expect(email.html).toContain('<p>holiday.jpg</p>');
     expect(email.html).toContain('Track your restore'); // the en footer: ar has none of its own
-    expect(email.subject).toBe('holiday.jpg is ready to download');
+    expect(email.subject).toBe('photos/2024/holiday.jpg is ready to download');
   });
 });
 
