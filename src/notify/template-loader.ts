@@ -295,3 +295,16 @@ function read(file: string): SourceFile {
 function misplaced(path: string, why: string): TemplateError {
   return new TemplateError(`Template ${path}: ${why}`);
 }
+
+/** The first locale along the chain with this template; `en` has every one (checked at load). */
+export function lookupTemplate(
+  templates: CompiledTemplates,
+  chain: readonly string[],
+  name: string,
+): CompiledPart {
+  for (const locale of chain) {
+    const found = templates.get(locale)?.get(name);
+    if (found !== undefined) return found;
+  }
+  throw new TemplateError(`No template for ${name} (checked ${chain.join(', ')})`);
+}

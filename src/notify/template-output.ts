@@ -46,6 +46,20 @@ export function cleanStrings<T>(value: T): T {
   return value;
 }
 
+/**
+ * Only http(s) links reach an href, in emails and on the status page; anything else (javascript:,
+ * data:) is dropped, not escaped.
+ */
+export function webUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'https:' || protocol === 'http:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One header-safe line: no CR/LF or other controls (no header injection), trimmed, capped. */
 export function toSubjectLine(rendered: string): string {
   const line = rendered.replace(UNSAFE_IN_SUBJECT, ' ').replace(/\s+/g, ' ').trim();

@@ -4,9 +4,15 @@ import { InvalidInputError } from '../errors';
 import type { EmailData, EmailObject, RenderedEmail } from './email-data';
 import { NOTIFICATION_KINDS } from './email-data';
 import { basename, resolveLocale, resolveTimeZone, textDirection } from './template-helpers';
-import type { CompiledPart, CompiledTemplates, TemplatePart } from './template-loader';
-import { TemplateError, canonicalLocale, loadTemplates, localeChain } from './template-loader';
-import { cleanStrings, tidyHtml, tidyText, toSubjectLine } from './template-output';
+import type { CompiledTemplates, TemplatePart } from './template-loader';
+import {
+  TemplateError,
+  canonicalLocale,
+  loadTemplates,
+  localeChain,
+  lookupTemplate,
+} from './template-loader';
+import { cleanStrings, tidyHtml, tidyText, toSubjectLine, webUrl } from './template-output';
 
 export { TemplateError } from './template-loader';
 
@@ -85,7 +91,7 @@ function render(templates: CompiledTemplates, data: EmailData): RenderedEmail {
   const chain = localeChain(data.recipient.locale);
   const timeZone = resolveTimeZone(data.recipient.timeZone);
   const renderPart = (part: TemplatePart): string => {
-    const found = lookup(templates, chain, `${data.kind}.${part}`);
+    const found = lookupTemplate(templates, chain, `${data.kind}.${part}`);
     const locale = formattingLocale(data.recipient.locale, found.locale);
     const settings = { locale, timeZone, now: data.now, dir: textDirection(locale) };
     try {
@@ -107,15 +113,6 @@ function render(templates: CompiledTemplates, data: EmailData): RenderedEmail {
     );
   }
   return { subject, html: tidyHtml(renderPart('html')), text: tidyText(renderPart('text')) };
-}
-
-/** The first locale along the chain with this part; `en` has every part (checked at load). */
-function lookup(templates: CompiledTemplates, chain: readonly string[], name: string): CompiledPart {
-  for (const locale of chain) {
-    const found = templates.get(locale)?.get(name);
-    if (found !== undefined) return found;
-  }
-  throw new TemplateError(`No template for ${name} (checked ${chain.join(', ')})`);
 }
 
 /**
@@ -161,15 +158,4 @@ function buildContext(data: EmailData): TemplateContext {
     archiveFamily: family,
     neverExpires: data.restoreExpiresAt === undefined,
   });
-}
-
-/** Only http(s) links reach an href; anything else (javascript:, data:) is dropped, not escaped. */
-function webUrl(url: string | undefined): string | undefined {
-  if (url === undefined) return undefined;
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'https:' || protocol === 'http:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
 }

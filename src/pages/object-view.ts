@@ -1,7 +1,7 @@
 import type { ObjectState } from '../domain/restore-request';
 import { basename, fileSize, formatDate, fromNow } from '../notify/template-helpers';
 import type { RenderSettings } from '../notify/template-helpers';
-import { cleanText } from '../notify/template-output';
+import { cleanText, webUrl } from '../notify/template-output';
 import { classifyFailure } from '../domain/failure-kind';
 import type { FailureKind } from '../domain/failure-kind';
 
@@ -133,15 +133,4 @@ export function timeView(
 /** `{ [name]: value }` when there is a value, `{}` otherwise (fields stay absent, not undefined). */
 export function optional<K extends string, V>(name: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [name]: value }) as { [P in K]?: V };
-}
-
-/** Only http(s) links reach an href (as in the emails); anything else is dropped. */
-function webUrl(url: string | undefined): string | undefined {
-  if (url === undefined) return undefined;
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'https:' || protocol === 'http:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
 }

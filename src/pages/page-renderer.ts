@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { RestoreRequest } from '../domain/restore-request';
 import { resolveTimeZone, textDirection } from '../notify/template-helpers';
-import type { CompiledPart, CompiledTemplates, TemplateSet } from '../notify/template-loader';
-import { TemplateError, loadTemplates, localeChain } from '../notify/template-loader';
+import type { CompiledPart, TemplateSet } from '../notify/template-loader';
+import { TemplateError, loadTemplates, localeChain, lookupTemplate } from '../notify/template-loader';
 import { tidyHtml } from '../notify/template-output';
 import { BUILT_IN_TEMPLATES_DIR, formattingLocale } from '../notify/template-renderer';
 import { loadPageStyle } from './page-style';
@@ -57,7 +57,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
   const style = loadPageStyle(join(styleFile ?? options.pagesDir, 'status.css'));
 
   function message(name: string, tag: string, now: number): RenderedPage {
-    const found = lookup(templates, localeChain(tag), name);
+    const found = lookupTemplate(templates, localeChain(tag), name);
     const locale = formattingLocale(tag, found.locale);
     return { html: render(found, {}, style, { locale, timeZone: 'UTC', now }), locale };
   }
@@ -66,7 +66,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
     styleSource: style.source,
     status(request, downloadUrls, now) {
       const { locale: tag, timeZone } = request.recipient;
-      const found = lookup(templates, localeChain(tag), 'status.html');
+      const found = lookupTemplate(templates, localeChain(tag), 'status.html');
       const locale = formattingLocale(tag, found.locale);
       const zone = resolveTimeZone(timeZone);
       const view = buildStatusView({ request, downloadUrls, now, locale, timeZone: zone });
@@ -101,13 +101,4 @@ function render(
       'template_render_failed',
     );
   }
-}
-
-/** The first locale along the chain with this page; `en` has every page (checked at load). */
-function lookup(templates: CompiledTemplates, chain: readonly string[], name: string): CompiledPart {
-  for (const locale of chain) {
-    const found = templates.get(locale)?.get(name);
-    if (found !== undefined) return found;
-  }
-  throw new TemplateError(`No page template ${name} (checked ${chain.join(', ')})`);
 }

@@ -258,6 +258,20 @@ export async function inParallel<T>(
 }
 
 /** Waits until every flow's emails are in the emulator (or the deadline passes; the verdict tells). */
+/**
+ * What every scenario must end with: each flow's two emails arrived exactly once, nothing was lost
+ * and every request completed.
+ */
+export function expectEveryEmailOnce(verdict: Verdict): void {
+  expect(verdict).toMatchObject({
+    expected: FLOWS * 2,
+    delivered: FLOWS * 2,
+    duplicated: 0,
+    lost: 0,
+    notCompleted: 0,
+  });
+}
+
 export async function settle(
   cluster: Cluster,
   flows: readonly Flow[],

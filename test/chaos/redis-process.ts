@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from '../../src/demo/local-redis';
+import { freePort, redisAnswers } from '../../src/demo/local-redis';
 
 /**
  * A private redis-server for fault injection: its own port and directory, append-only file on,
@@ -48,7 +48,7 @@ export async function startRedisProcess(): Promise<RedisProcess> {
       { stdio: 'ignore' },
     );
     for (let attempt = 0; attempt < 100; attempt += 1) {
-      if (await answers(url)) return;
+      if (await redisAnswers(url)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`redis-server did not start on port ${port}`);
@@ -78,17 +78,4 @@ export async function startRedisProcess(): Promise<RedisProcess> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function answers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
 }

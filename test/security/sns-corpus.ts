@@ -126,36 +126,14 @@ export function buildCorpus(signer: Signer, otherSigner: Signer, redirectingCert
     'Subject as a number',
     mutate((m) => (m.Subject = 9)),
   );
-  add(
-    'loopback',
-    400,
-    'no Type',
-    mutate((m) => delete m.Type),
-  );
-  add(
-    'loopback',
-    400,
-    'no MessageId',
-    mutate((m) => delete m.MessageId),
-  );
-  add(
-    'loopback',
-    400,
-    'no TopicArn',
-    mutate((m) => delete m.TopicArn),
-  );
-  add(
-    'loopback',
-    400,
-    'no Message',
-    mutate((m) => delete m.Message),
-  );
-  add(
-    'loopback',
-    400,
-    'no Timestamp',
-    mutate((m) => delete m.Timestamp),
-  );
+  for (const field of ['Type', 'MessageId', 'TopicArn', 'Message', 'Timestamp'] as const) {
+    add(
+      'loopback',
+      400,
+      `no ${field}`,
+      mutate((m) => delete m[field]),
+    );
+  }
   add(
     'loopback',
     403,

@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createTokenCheck } from '../auth';
 import { errorBody } from '../error-handler';
 
 export interface AdminRouteOptions {
@@ -20,10 +20,9 @@ export const ADMIN_PATH = '/admin/queues';
  * (browsers prompt for it; any user name).
  */
 export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptions): Promise<void> {
-  const expected = digest(options.token);
+  const matches = createTokenCheck(options.token);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const presented = presentedToken(request.headers.authorization);
-    if (presented === null || !timingSafeEqual(digest(presented), expected)) {
+    if (!matches(presentedToken(request.headers.authorization))) {
       await reply
         .code(401)
         .header('www-authenticate', 'Basic realm="thaw admin", charset="UTF-8"')
@@ -49,8 +48,4 @@ function presentedToken(header: string | undefined): string | null {
   const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon >= 0 ? decoded.slice(colon + 1) : null;
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
 }

@@ -49,11 +49,14 @@ export async function downloadRoutes(app: FastifyInstance, options: DownloadRout
         );
     }
     request.log.info({ requestId: stored.id, object: target.objectIndex }, 'download link followed');
-    try {
-      await options.recordDownload(stored.id, target.objectIndex);
-    } catch (error) {
-      // The download matters more than the bookkeeping: at worst the customer gets a reminder.
-      request.log.warn({ err: error, requestId: stored.id }, 'could not record the download');
+    // Only the first click is news (the request was just read, so a repeat costs no write).
+    if (state?.downloadedAt === null) {
+      try {
+        await options.recordDownload(stored.id, target.objectIndex);
+      } catch (error) {
+        // The download matters more than the bookkeeping: at worst the customer gets a reminder.
+        request.log.warn({ err: error, requestId: stored.id }, 'could not record the download');
+      }
     }
     return reply.redirect(url, 302);
   });
