@@ -60,6 +60,8 @@ const envSchema = z.object({
   S3_ENDPOINT: url.optional(),
   S3_FORCE_PATH_STYLE: booleanString.default(false),
   SES_ENDPOINT: url.optional(),
+  // SES is not offered in every region where buckets live; default: AWS_REGION.
+  SES_REGION: z.string().min(1).optional(),
   MAIL_FROM: requiredString,
   SES_CONFIGURATION_SET: optionalString,
 
@@ -124,7 +126,10 @@ export interface Config {
   };
   readonly redis: { readonly url: string; readonly prefix: string };
   readonly aws: {
+    /** Region tried first for a bucket (each bucket's own is learned from S3), and SES's default. */
     readonly region: string;
+    /** Region of the SES v2 endpoint; defaults to `region`. */
+    readonly sesRegion: string;
     readonly s3Endpoint: string | undefined;
     readonly s3ForcePathStyle: boolean;
     readonly sesEndpoint: string | undefined;
@@ -245,6 +250,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redis: { url: e.REDIS_URL, prefix: e.THAW_PREFIX },
     aws: {
       region: e.AWS_REGION,
+      sesRegion: e.SES_REGION ?? e.AWS_REGION,
       s3Endpoint: e.S3_ENDPOINT,
       s3ForcePathStyle: e.S3_FORCE_PATH_STYLE,
       sesEndpoint: e.SES_ENDPOINT,

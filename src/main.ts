@@ -21,6 +21,7 @@ import { createMetrics } from './observability/metrics';
 import type { Metrics } from './observability/metrics';
 import { closeRedisConnection, createRedisConnection } from './queue/connections';
 import { checkEvictionPolicy } from './queue/redis-policy';
+import { createRegionalS3 } from './restore/regional-s3';
 import { createS3Client } from './restore/s3-client';
 import { createS3SdkRestorer } from './restore/s3-sdk-restorer';
 import { createShutdown } from './shutdown';
@@ -49,13 +50,18 @@ export async function start(
     templatesDir: BUILT_IN_TEMPLATES_DIR,
     ...(config.mail.templatesDir ? { overrideDir: config.mail.templatesDir } : {}),
   });
-  const s3 = createS3Client({
-    region: config.aws.region,
-    ...(config.aws.s3Endpoint
-      ? { endpoint: config.aws.s3Endpoint, forcePathStyle: config.aws.s3ForcePathStyle }
-      : {}),
+  const s3 = createRegionalS3({
+    defaultRegion: config.aws.region,
+    clientFor: (region) =>
+      createS3Client({
+        region,
+        ...(config.aws.s3Endpoint
+          ? { endpoint: config.aws.s3Endpoint, forcePathStyle: config.aws.s3ForcePathStyle }
+          : {}),
+      }),
+    onRegionLearned: (bucket, region) => logger.info({ bucket, region }, 'S3 bucket region learned'),
   });
-  shutdown.add('s3 client', () => s3.destroy());
+  shutdown.add('s3 clients', () => s3.destroy());
   const shared: Shared = {
     config,
     logger,
@@ -63,7 +69,7 @@ export async function start(
     keys: createRedisKeys(config.redis.prefix),
     tuning: storeTuning(config),
     s3,
-    restorer: createS3SdkRestorer({ client: s3 }),
+    restorer: createS3SdkRestorer({ s3 }),
     renderer,
     shutdown,
     version: VERSION,

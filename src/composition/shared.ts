@@ -1,4 +1,3 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { StoreTuning } from '../correlate/restore-store';
@@ -10,6 +9,7 @@ import type { Mailer } from '../notify/mailer';
 import { createPresigner } from '../notify/presigned-url';
 import type { TemplateRenderer } from '../notify/template-renderer';
 import type { Metrics } from '../observability/metrics';
+import type { RegionalS3 } from '../restore/regional-s3';
 import type { S3Restorer } from '../restore/s3-restorer';
 import type { Shutdown } from '../shutdown';
 
@@ -20,7 +20,7 @@ export interface Shared {
   readonly metrics: Metrics;
   readonly keys: RedisKeys;
   readonly tuning: StoreTuning;
-  readonly s3: S3Client;
+  readonly s3: RegionalS3;
   readonly restorer: S3Restorer;
   readonly renderer: TemplateRenderer;
   readonly shutdown: Shutdown;
@@ -51,7 +51,7 @@ export function downloadLinks(shared: Shared, redis: Redis): DownloadLinks {
   return createDownloadLinks({
     redis,
     keys: shared.keys,
-    presign: createPresigner({ client: shared.s3 }),
+    presign: createPresigner({ s3: shared.s3 }),
     linkTtlSeconds: shared.config.links.downloadTtlSeconds,
     publicBaseUrl: shared.config.links.publicBaseUrl,
     retentionMs: shared.config.requests.retentionSeconds * 1000,

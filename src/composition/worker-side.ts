@@ -39,7 +39,7 @@ export async function startWorkers(shared: Shared): Promise<void> {
   });
 
   const ses = createSesClient({
-    region: config.aws.region,
+    region: config.aws.sesRegion,
     ...(config.aws.sesEndpoint ? { endpoint: config.aws.sesEndpoint } : {}),
   });
   shutdown.add('ses client', () => ses.destroy());

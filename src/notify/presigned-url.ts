@@ -1,7 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ObjectRef } from '../domain/object-ref';
+import type { RegionalS3 } from '../restore/regional-s3';
 import { toS3Error } from '../restore/s3-error';
 
 /** SigV4 presigned URLs live at most 7 days (FORMATS.md §D.6). */
@@ -24,8 +24,11 @@ export type Presigner = (object: ObjectRef, expiresInSeconds: number) => Promise
  * expire, even before X-Amz-Expires: with a container or instance role that can be well under
  * the asked lifetime (FORMATS.md §D.6), so mint links at click time rather than ahead.
  */
-export function createPresigner(options: { readonly client: S3Client }): Presigner {
+export function createPresigner(options: { readonly s3: RegionalS3 }): Presigner {
   return async (object, expiresInSeconds) => {
+    // Signed for the bucket's own region: S3 refuses a URL whose credential names another
+    // (AuthorizationQueryParametersError), and nothing would correct it before the customer clicks.
+    const client = await options.s3.clientFor(object.bucket);
     const command = new GetObjectCommand({
       Bucket: object.bucket,
       Key: object.key,
@@ -33,7 +36,7 @@ export function createPresigner(options: { readonly client: S3Client }): Presign
       ...(object.versionId === null ? {} : { VersionId: object.versionId }),
     });
     try {
-      return await getSignedUrl(options.client, command, {
+      return await getSignedUrl(client, command, {
         expiresIn: clampExpiresInSeconds(expiresInSeconds),
       });
     } catch (thrown) {

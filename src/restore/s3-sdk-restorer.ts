@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HeadObjectCommand, RestoreObjectCommand } from '@aws-sdk/client-s3';
-import type { RestoreObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
+import type { RestoreObjectCommandInput } from '@aws-sdk/client-s3';
 import type { ObjectRef } from '../domain/object-ref';
 import { archiveFamily } from '../domain/restore-times';
 import { toError } from '../errors';
+import type { RegionalS3 } from './regional-s3';
 import { s3ErrorCode, toS3Error } from './s3-error';
 import type {
   ObjectRestoreState,
@@ -22,7 +23,8 @@ export interface ExpeditedRetryOptions {
 }
 
 export interface S3SdkRestorerOptions {
-  readonly client: S3Client;
+  /** S3 clients per bucket region. */
+  readonly s3: RegionalS3;
   /** How often to re-ask when S3 has no Expedited capacity (503 GlacierExpeditedRetrievalNotAvailable). */
   readonly expeditedRetry?: ExpeditedRetryOptions;
 }
@@ -60,20 +62,29 @@ function versionOf(object: ObjectRef): { VersionId?: string } {
   return object.versionId === null ? {} : { VersionId: object.versionId };
 }
 
-function restoreInput(object: ObjectRef, command: RestoreCommand): RestoreObjectCommandInput {
+/**
+ * The RestoreObject input of a regular (non-SELECT) restore. S3 API Reference, "RestoreObject",
+ * Request Syntax and "RestoreRequest": the tier goes in `GlacierJobParameters.Tier`; the
+ * top-level `Tier` belongs to SELECT requests, and S3 answers a regular restore that carries it
+ * with 400 MalformedXML. `Days` "is required for regular restores" of archive classes and must be
+ * absent for Intelligent-Tiering (400 InvalidArgument), hence left out rather than sent empty.
+ * Pinned on the wire by test/wire/s3-restore.test.ts.
+ */
+export function restoreInput(object: ObjectRef, command: RestoreCommand): RestoreObjectCommandInput {
   return {
     Bucket: object.bucket,
     Key: object.key,
     ...versionOf(object),
-    // Days is left out, not sent empty: Intelligent-Tiering answers 400 InvalidArgument to any Days.
-    RestoreRequest:
-      command.days === null ? { Tier: command.tier } : { Tier: command.tier, Days: command.days },
+    RestoreRequest: {
+      ...(command.days === null ? {} : { Days: command.days }),
+      GlacierJobParameters: { Tier: command.tier },
+    },
   };
 }
 
 /** The S3Restorer over AWS SDK v3; every SDK error leaves it as an S3Error or a RestoreOutcome. */
 export function createS3SdkRestorer(options: S3SdkRestorerOptions): S3Restorer {
-  const { client } = options;
+  const { s3 } = options;
   const retry = options.expeditedRetry ?? DEFAULT_EXPEDITED_RETRY;
   if (!Number.isInteger(retry.attempts) || retry.attempts < 1 || retry.baseDelayMs < 0) {
     throw new RangeError(
@@ -84,8 +95,10 @@ export function createS3SdkRestorer(options: S3SdkRestorerOptions): S3Restorer {
   return {
     async head(object) {
       try {
-        const output = await client.send(
-          new HeadObjectCommand({ Bucket: object.bucket, Key: object.key, ...versionOf(object) }),
+        const output = await s3.send(object.bucket, (client) =>
+          client.send(
+            new HeadObjectCommand({ Bucket: object.bucket, Key: object.key, ...versionOf(object) }),
+          ),
         );
         return {
           // S3 sends no x-amz-storage-class header for STANDARD objects.
@@ -103,7 +116,9 @@ export function createS3SdkRestorer(options: S3SdkRestorerOptions): S3Restorer {
       const input = restoreInput(object, command);
       for (let attempt = 1; ; attempt += 1) {
         try {
-          const output = await client.send(new RestoreObjectCommand(input));
+          const output = await s3.send(object.bucket, (client) =>
+            client.send(new RestoreObjectCommand(input)),
+          );
           // 200: a restored copy existed and S3 only extended its life (probably without a new
           // ObjectRestore:Post, FORMATS.md §F.6); 202: a new restore began. Any other 2xx is taken
           // as started, the safer reading: the restore events will settle it.

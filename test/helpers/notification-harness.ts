@@ -10,6 +10,7 @@ import { createNotificationState } from '../../src/notify/notification-state';
 import type { NotificationState } from '../../src/notify/notification-state';
 import { createNotificationProcessor } from '../../src/notify/notification-worker';
 import { createPresigner } from '../../src/notify/presigned-url';
+import { singleClientS3 } from './wire-clients';
 import { createSuppression } from '../../src/notify/suppression';
 import type { Suppression } from '../../src/notify/suppression';
 import { BUILT_IN_TEMPLATES_DIR, createTemplateRenderer } from '../../src/notify/template-renderer';
@@ -75,7 +76,7 @@ export async function startNotificationHarness(options: HarnessOptions): Promise
       links: createDownloadLinks({
         redis: options.redis,
         keys,
-        presign: createPresigner({ client: s3 }),
+        presign: createPresigner({ s3: singleClientS3(s3) }),
         linkTtlSeconds: 604800,
         publicBaseUrl: undefined,
         retentionMs: 30 * 86400_000,

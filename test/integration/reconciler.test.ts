@@ -7,6 +7,7 @@ import type { ObjectRef } from '../../src/domain/object-ref';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/observability/metrics';
 import { createS3SdkRestorer } from '../../src/restore/s3-sdk-restorer';
+import { singleClientS3 } from '../helpers/wire-clients';
 import { restoreEventJobId } from '../../src/queue/event-producer';
 import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis';
 import { HEAD, HeadObjectCommand, mockS3, s3Error } from '../helpers/s3-mock';
@@ -41,7 +42,7 @@ function reconciler() {
   return createReconciler({
     store,
     restorer: createS3SdkRestorer({
-      client: new S3Client({ region: 'us-east-1' }),
+      s3: singleClientS3(new S3Client({ region: 'us-east-1' })),
       expeditedRetry: { attempts: 1, baseDelayMs: 1 },
     }),
     queueNotifications: async (id, kinds) => {

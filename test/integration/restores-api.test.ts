@@ -219,7 +219,7 @@ describe('starting restores (initiate: true)', () => {
       Bucket: 'archive-bucket',
       Key: 'start/started.bin',
       VersionId: 'v7',
-      RestoreRequest: { Tier: 'Bulk', Days: 5 },
+      RestoreRequest: { Days: 5, GlacierJobParameters: { Tier: 'Bulk' } },
     });
   });
 
@@ -265,23 +265,27 @@ describe('starting restores (initiate: true)', () => {
       .resolves({ $metadata: { httpStatusCode: 202 } });
     await post(body({ key: 'start/it.bin', tier: 'Standard' }));
     expect(s3.commandCalls(RestoreObjectCommand)[0]?.args[0].input.RestoreRequest).toEqual({
-      Tier: 'Standard',
+      GlacierJobParameters: { Tier: 'Standard' },
     });
   });
 
   it('falls back to Standard when Expedited is unavailable and the request allows it', async () => {
     s3.on(HeadObjectCommand).resolves(HEAD.glacier);
-    s3.on(RestoreObjectCommand, { RestoreRequest: { Tier: 'Expedited', Days: 5 } }).rejects(
-      s3Error('GlacierExpeditedRetrievalNotAvailable', 503),
-    );
-    s3.on(RestoreObjectCommand, { RestoreRequest: { Tier: 'Standard', Days: 5 } }).resolves({
+    s3.on(RestoreObjectCommand, {
+      RestoreRequest: { Days: 5, GlacierJobParameters: { Tier: 'Expedited' } },
+    }).rejects(s3Error('GlacierExpeditedRetrievalNotAvailable', 503));
+    s3.on(RestoreObjectCommand, {
+      RestoreRequest: { Days: 5, GlacierJobParameters: { Tier: 'Standard' } },
+    }).resolves({
       $metadata: { httpStatusCode: 202 },
     });
     const answer = await post(
       body({ key: 'start/fallback.bin', tier: 'Expedited', fallbackTier: 'Standard' }),
     );
     expect(answer.status).toBe(201);
-    const tiers = s3.commandCalls(RestoreObjectCommand).map((c) => c.args[0].input.RestoreRequest?.Tier);
+    const tiers = s3
+      .commandCalls(RestoreObjectCommand)
+      .map((c) => c.args[0].input.RestoreRequest?.GlacierJobParameters?.Tier);
     expect(tiers.at(-1)).toBe('Standard');
     expect(tiers.filter((tier) => tier === 'Expedited').length).toBeGreaterThanOrEqual(2);
   });

@@ -7,6 +7,7 @@ import {
   clampExpiresInSeconds,
   createPresigner,
 } from '../../src/notify/presigned-url';
+import { singleClientS3 } from '../helpers/wire-clients';
 
 // AWS's documented example keys: signing is local, nothing reaches the network.
 const client = new S3Client({
@@ -16,7 +17,7 @@ const client = new S3Client({
     secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   },
 });
-const presign = createPresigner({ client });
+const presign = createPresigner({ s3: singleClientS3(client) });
 const OBJECT: ObjectRef = { bucket: 'archive', key: 'scans/box 12+a.tif', versionId: null };
 
 afterAll(() => client.destroy());
@@ -129,7 +130,7 @@ describe('createPresigner', () => {
           Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' }),
         ),
     });
-    const thrown = await createPresigner({ client: broken })(OBJECT, 60).catch((e: unknown) => e);
+    const thrown = await createPresigner({ s3: singleClientS3(broken) })(OBJECT, 60).catch((e: unknown) => e);
     broken.destroy();
     expect(thrown).toBeInstanceOf(S3Error);
     expect(thrown).toMatchObject({

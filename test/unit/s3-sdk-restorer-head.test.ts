@@ -4,6 +4,7 @@ import type { ObjectRef } from '../../src/domain/object-ref';
 import { S3Error } from '../../src/restore/s3-error';
 import type { ObjectRestoreState } from '../../src/restore/s3-restorer';
 import { createS3SdkRestorer } from '../../src/restore/s3-sdk-restorer';
+import { singleClientS3 } from '../helpers/wire-clients';
 
 const VERSIONED: ObjectRef = {
   bucket: 'archive',
@@ -20,7 +21,10 @@ const client = new S3Client({
   },
 });
 const s3 = mockClient(client);
-const restorer = createS3SdkRestorer({ client, expeditedRetry: { attempts: 3, baseDelayMs: 1 } });
+const restorer = createS3SdkRestorer({
+  s3: singleClientS3(client),
+  expeditedRetry: { attempts: 3, baseDelayMs: 1 },
+});
 
 function serviceError(name: string, httpStatusCode: number, message = `${name} message`): S3ServiceException {
   return new S3ServiceException({

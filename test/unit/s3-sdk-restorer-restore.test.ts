@@ -11,6 +11,7 @@ import type { ObjectRef } from '../../src/domain/object-ref';
 import { S3Error } from '../../src/restore/s3-error';
 import type { RestoreCommand } from '../../src/restore/s3-restorer';
 import { createS3SdkRestorer } from '../../src/restore/s3-sdk-restorer';
+import { singleClientS3 } from '../helpers/wire-clients';
 
 const VERSIONED: ObjectRef = {
   bucket: 'archive',
@@ -28,7 +29,10 @@ const client = new S3Client({
   },
 });
 const s3 = mockClient(client);
-const restorer = createS3SdkRestorer({ client, expeditedRetry: { attempts: 3, baseDelayMs: 1 } });
+const restorer = createS3SdkRestorer({
+  s3: singleClientS3(client),
+  expeditedRetry: { attempts: 3, baseDelayMs: 1 },
+});
 
 function serviceError(name: string, httpStatusCode: number, message = `${name} message`): S3ServiceException {
   return new S3ServiceException({
@@ -65,7 +69,7 @@ describe('restore', () => {
       Bucket: 'archive',
       Key: 'scans/box 12.tif',
       VersionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
-      RestoreRequest: { Tier: 'Bulk', Days: 7 },
+      RestoreRequest: { Days: 7, GlacierJobParameters: { Tier: 'Bulk' } },
     });
   });
 
@@ -79,7 +83,7 @@ describe('restore', () => {
     s3.on(RestoreObjectCommand).resolves({ $metadata: { httpStatusCode: 202 } });
     await expect(restorer.restore(VERSIONLESS, { tier: 'Expedited', days: null })).resolves.toBe('started');
     const request = s3.commandCalls(RestoreObjectCommand)[0]?.args[0].input.RestoreRequest;
-    expect(request).toEqual({ Tier: 'Expedited' });
+    expect(request).toEqual({ GlacierJobParameters: { Tier: 'Expedited' } });
     expect(request).not.toHaveProperty('Days');
   });
 
@@ -142,13 +146,19 @@ describe('restore', () => {
     const calls = s3.commandCalls(RestoreObjectCommand);
     expect(calls).toHaveLength(3);
     for (const call of calls) {
-      expect(call.args[0].input.RestoreRequest).toEqual({ Tier: 'Expedited', Days: 1 });
+      expect(call.args[0].input.RestoreRequest).toEqual({
+        Days: 1,
+        GlacierJobParameters: { Tier: 'Expedited' },
+      });
     }
   });
 
   it('honours the configured number of attempts', async () => {
     s3.on(RestoreObjectCommand).rejects(expeditedUnavailable());
-    const once = createS3SdkRestorer({ client, expeditedRetry: { attempts: 1, baseDelayMs: 1 } });
+    const once = createS3SdkRestorer({
+      s3: singleClientS3(client),
+      expeditedRetry: { attempts: 1, baseDelayMs: 1 },
+    });
     await expect(once.restore(VERSIONLESS, { tier: 'Expedited', days: 1 })).resolves.toBe(
       'expedited-unavailable',
     );
@@ -213,8 +223,8 @@ describe('restore', () => {
   });
 
   it('refuses impossible retry options at construction', () => {
-    expect(() => createS3SdkRestorer({ client, expeditedRetry: { attempts: 0, baseDelayMs: 1 } })).toThrow(
-      RangeError,
-    );
+    expect(() =>
+      createS3SdkRestorer({ s3: singleClientS3(client), expeditedRetry: { attempts: 0, baseDelayMs: 1 } }),
+    ).toThrow(RangeError);
   });
 });
