@@ -64,8 +64,13 @@ export interface S3StandIn {
   readonly wire: AwsStandIn;
   /** Adds (or replaces) an object. */
   put(object: StandInObject): void;
-  /** Places a bucket in a region; requests signed for another region are refused as S3 does. */
-  placeBucket(bucket: string, region: string): void;
+  /**
+   * Places a bucket in a region; a request signed for another region is refused as S3 does:
+   * `wrong-region` (the request reached the bucket's region: 400 AuthorizationHeaderMalformed, or
+   * AuthorizationQueryParametersError for a presigned URL) or `redirect` (it reached another
+   * region's endpoint: 301 PermanentRedirect). Both name the region in `x-amz-bucket-region`.
+   */
+  placeBucket(bucket: string, region: string, refusal?: 'wrong-region' | 'redirect'): void;
   /** RestoreObject bodies S3 accepted, oldest first. */
   readonly restores: ParsedRestoreRequest[];
   stop(): Promise<void>;
@@ -111,8 +116,9 @@ function error(status: number, code: string, message: string, head: boolean): St
 
 export async function startS3StandIn(): Promise<S3StandIn> {
   const objects = new Map<string, StandInObject>();
-  const regions = new Map<string, string>();
+  const regions = new Map<string, { region: string; refusal: 'wrong-region' | 'redirect' }>();
   const restores: ParsedRestoreRequest[] = [];
+  const buckets = new Set<string>();
 
   function find(bucket: string, key: string, versionId: string | null): StandInObject | undefined {
     return objects.get(objectId(bucket, key, versionId));
@@ -122,8 +128,18 @@ export async function startS3StandIn(): Promise<S3StandIn> {
     const head = request.method === 'HEAD';
     const [, bucket = '', ...rest] = request.path.split('/');
     const key = rest.join('/');
-    const bucketRegion = regions.get(bucket);
+    const placed = regions.get(bucket);
+    const bucketRegion = placed?.region;
     const region = signedRegion(request);
+    if (placed?.refusal === 'redirect' && region !== bucketRegion) {
+      const message =
+        'The bucket you are attempting to access must be addressed using the specified endpoint.';
+      return {
+        status: 301,
+        headers: { 'x-amz-bucket-region': placed.region, 'content-type': 'application/xml' },
+        body: head ? '' : s3ErrorXml('PermanentRedirect', message),
+      };
+    }
     if (bucketRegion !== undefined && region !== bucketRegion) {
       const presigned = request.query['X-Amz-Credential'] !== undefined;
       const code = presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed';
@@ -137,6 +153,7 @@ export async function startS3StandIn(): Promise<S3StandIn> {
       };
     }
     const regionHeader = { 'x-amz-bucket-region': bucketRegion ?? 'us-east-1' };
+    if (!buckets.has(bucket)) return error(404, 'NoSuchBucket', 'The specified bucket does not exist', head);
     if (key === '') {
       if (request.method === 'HEAD') return { status: 200, headers: regionHeader };
       return error(405, 'MethodNotAllowed', 'bucket-level call not modelled', head);
@@ -279,10 +296,12 @@ export async function startS3StandIn(): Promise<S3StandIn> {
     endpoint: wire.endpoint,
     wire,
     put(object) {
+      buckets.add(object.bucket);
       objects.set(objectId(object.bucket, object.key, object.versionId ?? null), object);
     },
-    placeBucket(bucket, region) {
-      regions.set(bucket, region);
+    placeBucket(bucket, region, refusal = 'wrong-region') {
+      buckets.add(bucket);
+      regions.set(bucket, { region, refusal });
     },
     restores,
     stop: () => wire.stop(),
