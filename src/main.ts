@@ -21,6 +21,7 @@ import { createMetrics } from './observability/metrics';
 import type { Metrics } from './observability/metrics';
 import { closeRedisConnection, createRedisConnection } from './queue/connections';
 import { checkEvictionPolicy } from './queue/redis-policy';
+import { createAwsRejectionReporter } from './observability/aws-rejections';
 import { createRegionalS3 } from './restore/regional-s3';
 import { createS3Client } from './restore/s3-client';
 import { createS3SdkRestorer } from './restore/s3-sdk-restorer';
@@ -62,14 +63,17 @@ export async function start(
     onRegionLearned: (bucket, region) => logger.info({ bucket, region }, 'S3 bucket region learned'),
   });
   shutdown.add('s3 clients', () => s3.destroy());
+  const metrics = createMetrics();
+  const onAwsRejected = createAwsRejectionReporter(metrics, logger);
   const shared: Shared = {
     config,
     logger,
-    metrics: createMetrics(),
+    metrics,
+    onAwsRejected,
     keys: createRedisKeys(config.redis.prefix),
     tuning: storeTuning(config),
     s3,
-    restorer: createS3SdkRestorer({ s3 }),
+    restorer: createS3SdkRestorer({ s3, onRejected: onAwsRejected }),
     renderer,
     shutdown,
     version: VERSION,

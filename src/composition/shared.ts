@@ -8,6 +8,7 @@ import type { DownloadLinks } from '../notify/download-links';
 import type { Mailer } from '../notify/mailer';
 import { createPresigner } from '../notify/presigned-url';
 import type { TemplateRenderer } from '../notify/template-renderer';
+import type { AwsRejectionObserver } from '../observability/aws-rejections';
 import type { Metrics } from '../observability/metrics';
 import type { RegionalS3 } from '../restore/regional-s3';
 import type { S3Restorer } from '../restore/s3-restorer';
@@ -18,6 +19,8 @@ export interface Shared {
   readonly config: Config;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Counts and logs AWS refusing a request thaw built (a thaw bug). */
+  readonly onAwsRejected: AwsRejectionObserver;
   readonly keys: RedisKeys;
   readonly tuning: StoreTuning;
   readonly s3: RegionalS3;

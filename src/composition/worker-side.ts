@@ -58,6 +58,7 @@ export async function startWorkers(shared: Shared): Promise<void> {
         shared.overrides.mailer ??
         createSesMailer({
           client: ses,
+          onRejected: shared.onAwsRejected,
           ...(config.mail.configurationSet ? { configurationSetName: config.mail.configurationSet } : {}),
         }),
       from: config.mail.from,

@@ -35,6 +35,16 @@ const REJECTION_ERRORS: Readonly<Record<string, string>> = {
   InvalidParameterValue: 'ses_invalid_parameter',
 };
 
+/**
+ * Codes for a SendEmail request that SES refused as thaw built it (bad tags, bad headers, a body
+ * over the limits), as opposed to a recipient, a policy or the account: a thaw bug to be loud about.
+ */
+export const MALFORMED_REQUEST_MAIL_CODES: ReadonlySet<string> = new Set([
+  'ses_bad_request',
+  'ses_invalid_parameter',
+  'ses_client_error',
+]);
+
 /** Server faults and timeouts named by SES or by the SDK's HTTP handler. */
 const TRANSIENT_ERRORS: Readonly<Record<string, string>> = {
   InternalServiceErrorException: 'ses_internal_error',

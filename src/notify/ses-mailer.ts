@@ -2,7 +2,8 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { MessageTag, SendEmailCommandInput, SESv2ClientConfig } from '@aws-sdk/client-sesv2';
 import { MailError } from './mailer';
 import type { Mailer, OutgoingEmail } from './mailer';
-import { toMailError } from './ses-errors';
+import type { AwsRejectionObserver } from '../observability/aws-rejections';
+import { MALFORMED_REQUEST_MAIL_CODES, toMailError } from './ses-errors';
 
 export interface SesClientOptions {
   readonly region: string;
@@ -20,6 +21,8 @@ export interface SesMailerOptions {
   readonly client: SESv2Client;
   /** Configuration set whose event destinations publish bounces and complaints. Default: none. */
   readonly configurationSetName?: string;
+  /** Told when SES refuses a request thaw built as malformed. */
+  readonly onRejected?: AwsRejectionObserver;
 }
 
 /** SES message tag names and values: ASCII letters, digits, `_` and `-`, at most 256 characters. */
@@ -49,7 +52,7 @@ export function createSesClient(options: SesClientOptions): SESv2Client {
 
 /** The Mailer thaw uses in production: one SESv2 SendEmail with Simple content per email. */
 export function createSesMailer(options: SesMailerOptions): Mailer {
-  const { client, configurationSetName } = options;
+  const { client, configurationSetName, onRejected } = options;
   return {
     async send(email) {
       let messageId: string | undefined;
@@ -58,7 +61,16 @@ export function createSesMailer(options: SesMailerOptions): Mailer {
           new SendEmailCommand(toSendEmailInput(email, configurationSetName)),
         ));
       } catch (thrown) {
-        throw toMailError(thrown);
+        const error = toMailError(thrown);
+        if (MALFORMED_REQUEST_MAIL_CODES.has(error.code)) {
+          onRejected?.({
+            service: 'ses',
+            operation: 'SendEmail',
+            code: sesCodeOf(thrown),
+            message: error.message,
+          });
+        }
+        throw error;
       }
       if (!messageId) {
         // Should not happen (SES documents MessageId on every 200). Retrying may send twice, but a
@@ -114,4 +126,10 @@ export function toEmailTags(tags: Readonly<Record<string, string>>): MessageTag[
 
 function sanitizeTag(raw: string): string {
   return raw.replace(TAG_DISALLOWED, '_').slice(0, TAG_MAX_LENGTH);
+}
+
+/** SES's own error name, for the rejection metric's `code` label. */
+function sesCodeOf(thrown: unknown): string {
+  const name = (thrown as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name !== '' ? name : 'Unknown';
 }

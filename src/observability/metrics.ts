@@ -34,6 +34,8 @@ export interface Metrics {
   readonly sendingPaused: Gauge;
   /** SES bounce/complaint feedback, by outcome (suppressed, sent, ignored). */
   readonly sesFeedback: Counter<'outcome'>;
+  /** AWS refused a request thaw built (MalformedXML, InvalidArgument...): a thaw bug, by service, operation, AWS code. */
+  readonly awsRequestsRejected: Counter<'service' | 'operation' | 'code'>;
 }
 
 export function createMetrics(options: { collectDefaults?: boolean } = {}): Metrics {
@@ -123,6 +125,12 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Metr
       name: 'thaw_ses_feedback_total',
       help: 'SES feedback notifications, by outcome (suppressed, sent, ignored).',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    awsRequestsRejected: new Counter({
+      name: 'thaw_aws_request_rejected_total',
+      help: 'Requests thaw built that AWS refused as malformed or invalid (a thaw bug), by service, operation and AWS error code.',
+      labelNames: ['service', 'operation', 'code'],
       registers: [registry],
     }),
   };

@@ -7,9 +7,12 @@ import { ThawError, toError } from '../errors';
  * - `s3_not_found` (404): NoSuchKey, NoSuchBucket, NoSuchVersion, or a bodiless HeadObject 404.
  * - `s3_access_denied` (403): thaw's credentials may not touch the object.
  * - `s3_invalid_request` (400): S3 refused the request as made; sending it again cannot help.
+ * - `upstream_rejected` (502): S3 refused the request *thaw built* as malformed (MalformedXML,
+ *   InvalidArgument...). The caller's input was valid; thaw is at fault, so no 4xx blames them.
  * - `s3_unavailable` (503, retryable): throttling, 5xx, or no HTTP answer at all.
  */
-export type S3ErrorCode = 's3_not_found' | 's3_access_denied' | 's3_invalid_request' | 's3_unavailable';
+export type S3ErrorCode =
+  's3_not_found' | 's3_access_denied' | 's3_invalid_request' | 'upstream_rejected' | 's3_unavailable';
 
 export interface S3ErrorDetails {
   readonly code: S3ErrorCode;
@@ -56,6 +59,23 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   'GlacierExpeditedRetrievalNotAvailable',
 ]);
 
+/**
+ * S3's answers to a request that does not match its published syntax (S3 API Reference, "Error
+ * Responses", List of error codes): the body or parameters thaw built are wrong, not the object or
+ * the caller's input. The customer's values are validated before any call, and HeadObject (no body,
+ * so none of these codes) runs before RestoreObject, so a bad bucket, key or version id fails there.
+ */
+export const MALFORMED_REQUEST_CODES: ReadonlySet<string> = new Set([
+  'MalformedXML',
+  'InvalidRequest',
+  'InvalidArgument',
+  'MissingRequestBodyError',
+  'UnexpectedContent',
+  'InvalidDigest',
+  'AuthorizationHeaderMalformed',
+  'AuthorizationQueryParametersError',
+]);
+
 /** `NotFound` is the SDK's name for a HeadObject 404, which has no body to carry a code. */
 const NOT_FOUND_CODES: ReadonlySet<string> = new Set([
   'NoSuchKey',
@@ -88,6 +108,9 @@ export function toS3Error(error: unknown, operation: string, object: ObjectRef):
   // credentials provider down): a later attempt may succeed.
   if (RETRYABLE_CODES.has(s3Code) || status === undefined || status >= 500 || status === 429) {
     return new S3Error({ ...base, code: 's3_unavailable', retryable: true, httpStatus: 503 });
+  }
+  if (MALFORMED_REQUEST_CODES.has(s3Code)) {
+    return new S3Error({ ...base, code: 'upstream_rejected', retryable: false, httpStatus: 502 });
   }
   if (NOT_FOUND_CODES.has(s3Code) || status === 404) {
     return new S3Error({ ...base, code: 's3_not_found', retryable: false, httpStatus: 404 });

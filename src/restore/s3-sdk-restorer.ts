@@ -4,8 +4,10 @@ import type { RestoreObjectCommandInput } from '@aws-sdk/client-s3';
 import type { ObjectRef } from '../domain/object-ref';
 import { archiveFamily } from '../domain/restore-times';
 import { toError } from '../errors';
+import type { AwsRejectionObserver } from '../observability/aws-rejections';
 import type { RegionalS3 } from './regional-s3';
 import { s3ErrorCode, toS3Error } from './s3-error';
+import type { S3Error } from './s3-error';
 import type {
   ObjectRestoreState,
   RestoreCommand,
@@ -25,6 +27,8 @@ export interface ExpeditedRetryOptions {
 export interface S3SdkRestorerOptions {
   /** S3 clients per bucket region. */
   readonly s3: RegionalS3;
+  /** Told when S3 refuses a request thaw built as malformed (`upstream_rejected`). */
+  readonly onRejected?: AwsRejectionObserver;
   /** How often to re-ask when S3 has no Expedited capacity (503 GlacierExpeditedRetrievalNotAvailable). */
   readonly expeditedRetry?: ExpeditedRetryOptions;
 }
@@ -92,6 +96,18 @@ export function createS3SdkRestorer(options: S3SdkRestorerOptions): S3Restorer {
     );
   }
 
+  function observed(error: S3Error): S3Error {
+    if (error.code === 'upstream_rejected') {
+      options.onRejected?.({
+        service: 's3',
+        operation: error.operation,
+        code: error.s3Code,
+        message: error.message,
+      });
+    }
+    return error;
+  }
+
   return {
     async head(object) {
       try {
@@ -108,7 +124,7 @@ export function createS3SdkRestorer(options: S3SdkRestorerOptions): S3Restorer {
           size: output.ContentLength ?? null,
         };
       } catch (thrown) {
-        throw toS3Error(thrown, 'HeadObject', object);
+        throw observed(toS3Error(thrown, 'HeadObject', object));
       }
     },
 
@@ -136,7 +152,7 @@ export function createS3SdkRestorer(options: S3SdkRestorerOptions): S3Restorer {
             continue;
           }
           if (outcome !== null) return outcome;
-          throw toS3Error(thrown, 'RestoreObject', object);
+          throw observed(toS3Error(thrown, 'RestoreObject', object));
         }
       }
     },

@@ -71,6 +71,11 @@ export interface S3StandIn {
    * region's endpoint: 301 PermanentRedirect). Both name the region in `x-amz-bucket-region`.
    */
   placeBucket(bucket: string, region: string, refusal?: 'wrong-region' | 'redirect'): void;
+  /**
+   * Makes every later RestoreObject fail with this S3 error (after the body was read), as S3 would
+   * if it changed a rule under thaw; null goes back to answering by the rules above.
+   */
+  refuseRestores(refusal: { status: number; code: string; message: string } | null): void;
   /** RestoreObject bodies S3 accepted, oldest first. */
   readonly restores: ParsedRestoreRequest[];
   stop(): Promise<void>;
@@ -119,6 +124,7 @@ export async function startS3StandIn(): Promise<S3StandIn> {
   const regions = new Map<string, { region: string; refusal: 'wrong-region' | 'redirect' }>();
   const restores: ParsedRestoreRequest[] = [];
   const buckets = new Set<string>();
+  let forcedRefusal: { status: number; code: string; message: string } | null = null;
 
   function find(bucket: string, key: string, versionId: string | null): StandInObject | undefined {
     return objects.get(objectId(bucket, key, versionId));
@@ -179,6 +185,8 @@ export async function startS3StandIn(): Promise<S3StandIn> {
     versionId: string | null,
     object: StandInObject | undefined,
   ): StandInAnswer {
+    if (forcedRefusal !== null)
+      return error(forcedRefusal.status, forcedRefusal.code, forcedRefusal.message, false);
     if (request.query.restore !== '') {
       return error(400, 'InvalidArgument', 'the restore subresource takes no value', false);
     }
@@ -304,6 +312,9 @@ export async function startS3StandIn(): Promise<S3StandIn> {
       regions.set(bucket, { region, refusal });
     },
     restores,
+    refuseRestores(refusal) {
+      forcedRefusal = refusal;
+    },
     stop: () => wire.stop(),
   };
 }

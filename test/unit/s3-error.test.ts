@@ -69,6 +69,21 @@ describe('toS3Error', () => {
   it.each([
     ['InvalidArgument', serviceError('InvalidArgument', 400)],
     ['MalformedXML', serviceError('MalformedXML', 400)],
+    ['InvalidRequest', serviceError('InvalidRequest', 400)],
+    ['AuthorizationHeaderMalformed', serviceError('AuthorizationHeaderMalformed', 400)],
+  ])(
+    'maps %s (S3 refusing the request thaw built) to 502 upstream_rejected, not retryable',
+    (s3Code, error) => {
+      expect(toS3Error(error, 'RestoreObject', OBJECT)).toMatchObject({
+        code: 'upstream_rejected',
+        httpStatus: 502,
+        retryable: false,
+        s3Code,
+      });
+    },
+  );
+
+  it.each([
     ['BadRequest', serviceError('Unknown', 400, 'UnknownError')],
     // 403, but about the object's state rather than permissions.
     [

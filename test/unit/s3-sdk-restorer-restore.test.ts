@@ -189,8 +189,8 @@ describe('restore', () => {
         400,
         'INTELLIGENT_TIERING objects are not subject to restore expiry. Do not specify Days when restoring this object',
       ),
-      400,
-      's3_invalid_request',
+      502,
+      'upstream_rejected',
       false,
     ],
     [

@@ -1,4 +1,4 @@
-import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { BadRequestException, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { OutgoingEmail } from '../../src/notify/mailer';
@@ -54,6 +54,30 @@ describe('createSesMailer', () => {
       ],
       ConfigurationSetName: 'thaw-feedback',
     });
+  });
+
+  it('reports SES refusing the request thaw built (BadRequestException) as a rejection, not an address problem', async () => {
+    const rejections: unknown[] = [];
+    const mailer = createSesMailer({ client, onRejected: (r) => rejections.push(r) });
+    ses
+      .on(SendEmailCommand)
+      .rejects(
+        new BadRequestException({
+          message: 'Tag value contains invalid characters',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+    await expect(mailer.send(EMAIL)).rejects.toMatchObject({ code: 'ses_bad_request', retryable: false });
+    expect(rejections).toEqual([
+      expect.objectContaining({ service: 'ses', operation: 'SendEmail', code: 'BadRequestException' }),
+    ]);
+
+    // A recipient SES calls invalid is the data's fault, not thaw's request: not reported.
+    ses
+      .on(SendEmailCommand)
+      .rejects(new BadRequestException({ message: 'Illegal address', $metadata: { httpStatusCode: 400 } }));
+    await expect(mailer.send(EMAIL)).rejects.toMatchObject({ code: 'ses_invalid_address' });
+    expect(rejections).toHaveLength(1);
   });
 
   it('leaves ConfigurationSetName out when none is configured', async () => {

@@ -91,6 +91,35 @@ describe('POST /v1/restores starts the restore S3 accepts', () => {
   );
 });
 
+describe('S3 refusing the request thaw built', () => {
+  afterEach(() => s3.refuseRestores(null));
+
+  it.each([
+    [
+      'MalformedXML',
+      'The XML you provided was not well-formed or did not validate against our published schema',
+    ],
+    ['InvalidRequest', 'Invalid Request'],
+    ['InvalidArgument', 'Invalid Argument'],
+  ])(
+    '%s: 502 upstream_rejected (not a 4xx blaming the caller), counted in the metric',
+    async (code, message) => {
+      const key = `wire/refused/${code}.bin`;
+      s3.put({ bucket: 'archive', key, storageClass: 'GLACIER' });
+      s3.refuseRestores({ status: 400, code, message });
+
+      const response = await post({ bucket: 'archive', key });
+
+      expect(response.statusCode).toBe(502);
+      expect(response.json()).toEqual({ error: { code: 'upstream_rejected', message: expect.any(String) } });
+      const metrics = await thaw.app.inject({ url: '/metrics' });
+      expect(metrics.body).toContain(
+        `thaw_aws_request_rejected_total{service="s3",operation="RestoreObject",code="${code}"} 1`,
+      );
+    },
+  );
+});
+
 describe('a bucket outside AWS_REGION, end to end', () => {
   it('starts the restore in the bucket region and emails a link signed for it that S3 accepts', async () => {
     s3.placeBucket('tokyo-archive', 'ap-northeast-1');

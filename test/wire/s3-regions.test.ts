@@ -1,4 +1,7 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createPresigner } from '../../src/notify/presigned-url';
+import { createS3Client } from '../../src/restore/s3-client';
 import { createS3SdkRestorer } from '../../src/restore/s3-sdk-restorer';
 import type { ObjectRef } from '../../src/domain/object-ref';
 import { signedRegion, startS3StandIn } from '../helpers/s3-stand-in';
@@ -81,9 +84,6 @@ describe.each([
   });
 
   it('a link signed for AWS_REGION alone is refused, as S3 refuses it (what thaw no longer sends)', async () => {
-    const { createS3Client } = await import('../../src/restore/s3-client');
-    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
-    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const client = createS3Client({ region: 'us-east-1', endpoint: s3.endpoint });
     const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: 'warm.bin' }), {
       expiresIn: 600,

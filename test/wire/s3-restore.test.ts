@@ -1,4 +1,5 @@
 import type { ObjectRef } from '../../src/domain/object-ref';
+import type { AwsRejection } from '../../src/observability/aws-rejections';
 import type { RestoreTier } from '../../src/restore/s3-restorer';
 import { createS3SdkRestorer, restoreCommandFor } from '../../src/restore/s3-sdk-restorer';
 import { startS3StandIn } from '../helpers/s3-stand-in';
@@ -132,6 +133,31 @@ describe('RestoreObject on the wire', () => {
     const object: ObjectRef = { bucket: 'archive', key: 'hot.bin', versionId: null };
     s3.put({ ...object, storageClass: 'STANDARD' });
     expect(await restorer().restore(object, { tier: 'Standard', days: 1 })).toBe('not-archived');
+  });
+});
+
+describe('S3 refusing the request thaw built', () => {
+  it('Days on an Intelligent-Tiering object: 400 InvalidArgument becomes upstream_rejected, and is reported', async () => {
+    const object: ObjectRef = { bucket: 'archive', key: 'it.bin', versionId: null };
+    s3.put({ ...object, storageClass: 'INTELLIGENT_TIERING', archiveStatus: 'ARCHIVE_ACCESS' });
+    const rejections: AwsRejection[] = [];
+    const subject = createS3SdkRestorer({
+      s3: regionalS3For(s3.endpoint),
+      onRejected: (rejection) => rejections.push(rejection),
+    });
+
+    // restoreCommandFor never asks this; a hand-made command shows what S3 answers if one did.
+    const thrown = await subject.restore(object, { tier: 'Bulk', days: 3 }).catch((e: unknown) => e);
+
+    expect(thrown).toMatchObject({
+      code: 'upstream_rejected',
+      httpStatus: 502,
+      retryable: false,
+      s3Code: 'InvalidArgument',
+    });
+    expect(rejections).toEqual([
+      expect.objectContaining({ service: 's3', operation: 'RestoreObject', code: 'InvalidArgument' }),
+    ]);
   });
 });
 
