@@ -1,9 +1,9 @@
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { SnsIngest } from '../ingest/sns-ingest';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
-import { installErrorHandler } from './error-handler';
+import { errorBody, installErrorHandler } from './error-handler';
 import { registerOpenApi } from './openapi';
 import { adminRoutes } from './routes/admin';
 import type { AdminRouteOptions } from './routes/admin';
@@ -28,6 +28,21 @@ declare module 'fastify' {
 /** Customer link tokens are credentials: logs show `/d/…` and `/r/…` without them. */
 export function maskTokens(url: string): string {
   return url.replace(/^\/(d|r)\/[^/?#]+/, '/$1/[token]');
+}
+
+/**
+ * Errors fastify meets while routing. A path parameter that is not valid percent-encoding
+ * (`/v1/restores/%ZZ`) or is longer than maxParamLength names nothing that exists: 404 in the
+ * contract's error body, as for any other unknown id (fastify's own answers are 400 and 414, in
+ * its own format).
+ */
+function answerFrameworkError(error: FastifyError, log: FastifyBaseLogger, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.code(404).send(errorBody('not_found', 'no such resource'));
+    return;
+  }
+  log.error({ err: error }, 'unhandled framework error');
+  void reply.code(500).send(errorBody('internal_error', 'internal error'));
 }
 
 export interface AppDeps {
@@ -62,6 +77,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Large S3 keys make long URLs in /v1/restores?key=...; fastify's default (100) is too small.
     routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
+    frameworkErrors: (error, request, reply) =>
+      answerFrameworkError(error, request.log, reply as FastifyReply),
     trustProxy: deps.trustProxy ?? false,
   });
   installErrorHandler(app);

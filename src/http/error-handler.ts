@@ -16,7 +16,15 @@ const FASTIFY_CODES: Readonly<Record<string, string>> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_body',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_body',
-  FST_ERR_VALIDATION: 'invalid_body',
+};
+
+// A schema validation failure, coded by the part of the request that failed (fastify's
+// `validationContext`), so a bad query or path is never reported as a bad body.
+const VALIDATION_CODES: Readonly<Record<string, string>> = {
+  body: 'invalid_body',
+  querystring: 'invalid_query',
+  params: 'invalid_path',
+  headers: 'invalid_header',
 };
 
 /**
@@ -31,7 +39,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
-      const code = FASTIFY_CODES[error.code] ?? (error.validation ? 'invalid_body' : 'bad_request');
+      const code = error.validation
+        ? (VALIDATION_CODES[error.validationContext ?? ''] ?? 'invalid_request')
+        : (FASTIFY_CODES[error.code] ?? 'bad_request');
       return reply.code(status).send(errorBody(code, error.message));
     }
     request.log.error({ err: error }, 'unhandled error');

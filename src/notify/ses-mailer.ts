@@ -25,7 +25,10 @@ export interface SesMailerOptions {
   readonly onRejected?: AwsRejectionObserver;
 }
 
-/** SES message tag names and values: ASCII letters, digits, `_` and `-`, at most 256 characters. */
+/**
+ * SES message tag names and values: ASCII letters, digits, `_` and `-`, at most 256 characters
+ * (SES API v2 Reference, MessageTag). Pinned on the wire by test/wire/ses-send-email.test.ts.
+ */
 const TAG_MAX_LENGTH = 256;
 const TAG_DISALLOWED = /[^A-Za-z0-9_-]/g;
 
@@ -82,6 +85,11 @@ export function createSesMailer(options: SesMailerOptions): Mailer {
   };
 }
 
+/**
+ * The SendEmail request (SES API v2 Reference, SendEmail, Request Syntax): Simple content, so SES
+ * builds the MIME message; `Headers` only when thaw sets some (MessageHeader: printable ASCII, no
+ * CR/LF, which is why line breaks are flattened here).
+ */
 export function toSendEmailInput(email: OutgoingEmail, configurationSetName?: string): SendEmailCommandInput {
   const utf8 = (data: string) => ({ Data: data, Charset: 'UTF-8' });
   return {

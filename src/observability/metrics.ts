@@ -38,9 +38,27 @@ export interface Metrics {
   readonly awsRequestsRejected: Counter<'service' | 'operation' | 'code'>;
 }
 
+/**
+ * prom-client's gauges that end in `_total`, which Prometheus keeps for counters (`promtool check
+ * metrics` refuses them). Each is the sum over `type` of the gauge of the same name without
+ * `_total` (`thaw_nodejs_active_handles{type}`...), which stays.
+ */
+const GAUGES_NAMED_TOTAL = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/** prom-client's default process and Node.js metrics, prefixed `thaw_`, less GAUGES_NAMED_TOTAL. */
+function collectDefaults(registry: Registry): void {
+  const prefix = 'thaw_';
+  collectDefaultMetrics({ register: registry, prefix });
+  for (const name of GAUGES_NAMED_TOTAL) registry.removeSingleMetric(prefix + name);
+}
+
 export function createMetrics(options: { collectDefaults?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (options.collectDefaults ?? true) collectDefaultMetrics({ register: registry, prefix: 'thaw_' });
+  if (options.collectDefaults ?? true) collectDefaults(registry);
   return {
     registry,
     snsMessages: new Counter({

@@ -34,6 +34,7 @@ const compose = parse(read('docker-compose.yml'), { merge: true }) as {
   services: Record<string, Service>;
   volumes?: Record<string, unknown>;
   version?: unknown;
+  name?: unknown;
 };
 const services = compose.services;
 const service = (name: string): Service => {
@@ -148,6 +149,13 @@ describe('docker-compose.yml', () => {
   it('is a Compose Specification file (no `version:`) with redis, localstack and thaw', () => {
     expect(compose.version).toBeUndefined();
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['redis', 'localstack', 'thaw']));
+  });
+
+  it('has only the top-level keys docker-compose 1.29 (Debian) accepts: no `name:`', () => {
+    // 1.29's compose_spec.json: these properties and `x-*`, nothing else (`name` came later).
+    const accepted = new Set(['version', 'services', 'networks', 'volumes', 'secrets', 'configs']);
+    expect(Object.keys(compose).filter((key) => !key.startsWith('x-') && !accepted.has(key))).toEqual([]);
+    expect(compose.name).toBeUndefined();
   });
 
   it('every string in it interpolates (a literal $ must be written $$)', () => {

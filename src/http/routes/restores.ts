@@ -12,12 +12,12 @@ import { errorBody } from '../error-handler';
 import { toRestoreView } from '../restore-view';
 import {
   createRestoreBody,
-  errorView,
   listRestoresQuery,
   restoreIdParams,
   restoreView,
 } from '../schemas/restore-schemas';
 import type { CreateRestoreBody } from '../schemas/restore-schemas';
+import { answer, everyOperation, failure, unwantedBody } from '../schemas/responses';
 
 export interface RestoreRouteOptions {
   readonly apiToken: string;
@@ -38,10 +38,31 @@ const idempotencyHeaders = z.object({
     ),
 });
 
+/**
+ * The largest body the schema admits, so that no valid request is ever refused with 413: 1,000
+ * objects whose bucket (63 characters), key (1,024 bytes) and versionId (1,024 characters) are
+ * written with every character as a six-byte `\uXXXX` escape take 12.7 MB, the rest a few KB.
+ */
+const CREATE_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The shape of every id thaw issues (`newRequestId`: `r_` and base64url). Any other string is
+ * answered 404 without asking the store, which builds Redis key names from the id: `<id>:spec`
+ * names another key of a real request, and cancelling it failed with 500.
+ */
+const ISSUED_ID = /^r_[A-Za-z0-9_-]{1,64}$/;
+
+const restoreAnswer = (description: string) => answer(restoreView, description);
+const notFound = failure('`not_found`: no restore request has this id (whatever the string in its place).');
+
 /** `/v1/restores`: register, read, list by object, and stop notifications for a request. */
 export async function restoreRoutes(app: FastifyInstance, options: RestoreRouteOptions): Promise<void> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // The API takes JSON only: a text/plain body is refused with 415 like any other type, not
+  // parsed as a string and refused with 400 (fastify parses text/plain by default). In this
+  // plugin only: /sns reads text/plain.
+  app.removeContentTypeParser('text/plain');
   if (options.rateLimitPerMinute) {
     // In this plugin only: /v1/* is limited, SNS deliveries and probes are not.
     await app.register(rateLimit, {
@@ -66,20 +87,40 @@ export async function restoreRoutes(app: FastifyInstance, options: RestoreRouteO
   routes.post(
     '/v1/restores',
     {
+      bodyLimit: CREATE_BODY_LIMIT_BYTES,
       schema: {
+        operationId: 'createRestore',
         summary: 'Register interest in archived objects and (optionally) start their restore',
         tags: ['restores'],
         security,
         headers: idempotencyHeaders,
         body: createRestoreBody,
         response: {
-          200: restoreView,
-          201: restoreView,
-          400: errorView,
-          401: errorView,
-          403: errorView,
-          404: errorView,
-          503: errorView,
+          200: restoreAnswer(
+            'The request first made with this Idempotency-Key and the same body; S3 is not called again.',
+          ),
+          201: restoreAnswer(
+            'Registered; unless `initiate` is false, S3 RestoreObject was asked for every archived object.',
+          ),
+          400: failure(
+            '`invalid_body`: the body is not JSON or not a restore request (the message names the field); ' +
+              '`invalid_header`: the Idempotency-Key is empty or longer than 200 characters.',
+          ),
+          ...everyOperation,
+          403: failure("`s3_access_denied`: thaw's AWS credentials may not read or restore an object."),
+          404: failure('`s3_not_found`: a named bucket, object or version does not exist.'),
+          413: failure('`body_too_large`: the body is over 16 MiB, far beyond the largest valid request.'),
+          415: failure('`unsupported_media_type`: the body is not `application/json`.'),
+          422: failure('`idempotency_key_reused`: this Idempotency-Key came before with a different body.'),
+          502: failure(
+            "`upstream_rejected`: AWS refused thaw's own request to S3; sending this again will not help.",
+          ),
+          503: failure(
+            'Retry later, with the same Idempotency-Key: S3 did not answer ' +
+              '(`s3_unavailable`), Expedited retrieval has no capacity now and no `fallbackTier` was ' +
+              'given (`glacier_expedited_unavailable`), Redis did not confirm the write, or thaw is ' +
+              'shutting down.',
+          ),
         },
       },
     },
@@ -98,15 +139,20 @@ export async function restoreRoutes(app: FastifyInstance, options: RestoreRouteO
     '/v1/restores/:id',
     {
       schema: {
+        operationId: 'getRestore',
         summary: 'Read a restore request with its events and notifications',
         tags: ['restores'],
         security,
         params: restoreIdParams,
-        response: { 200: restoreView, 401: errorView, 404: errorView },
+        response: {
+          200: restoreAnswer('The restore request, with its events and notifications so far.'),
+          ...everyOperation,
+          404: notFound,
+        },
       },
     },
     async (request, reply) => {
-      const stored = await options.store.get(request.params.id);
+      const stored = ISSUED_ID.test(request.params.id) ? await options.store.get(request.params.id) : null;
       if (!stored) return reply.code(404).send(errorBody('not_found', 'no such restore request'));
       return toRestoreView(stored);
     },
@@ -116,11 +162,19 @@ export async function restoreRoutes(app: FastifyInstance, options: RestoreRouteO
     '/v1/restores',
     {
       schema: {
+        operationId: 'listRestores',
         summary: 'List the restore requests waiting on one object',
         tags: ['restores'],
         security,
         querystring: listRestoresQuery,
-        response: { 200: z.object({ restores: z.array(restoreView) }), 400: errorView, 401: errorView },
+        response: {
+          200: answer(
+            z.object({ restores: z.array(restoreView) }),
+            'The restore requests naming this object (an empty list when there are none).',
+          ),
+          400: failure('`invalid_query`: `bucket` or `key` is missing or not valid.'),
+          ...everyOperation,
+        },
       },
     },
     async (request) => {
@@ -135,15 +189,21 @@ export async function restoreRoutes(app: FastifyInstance, options: RestoreRouteO
     '/v1/restores/:id',
     {
       schema: {
+        operationId: 'cancelRestore',
         summary: 'Stop notifications for a restore request (its recipient gets no further email)',
         tags: ['restores'],
         security,
         params: restoreIdParams,
-        response: { 200: restoreView, 401: errorView, 404: errorView },
+        response: {
+          200: restoreAnswer('The restore request, now cancelled: its recipient gets no further email.'),
+          ...unwantedBody,
+          ...everyOperation,
+          404: notFound,
+        },
       },
     },
     async (request, reply) => {
-      if (!(await options.store.cancel(request.params.id))) {
+      if (!ISSUED_ID.test(request.params.id) || !(await options.store.cancel(request.params.id))) {
         return reply.code(404).send(errorBody('not_found', 'no such restore request'));
       }
       const stored = await options.store.get(request.params.id);

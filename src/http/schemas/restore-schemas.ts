@@ -124,7 +124,13 @@ export const createRestoreBody = z
 
 export type CreateRestoreBody = z.output<typeof createRestoreBody>;
 
-export const restoreIdParams = z.object({ id: z.string().min(1).max(64) });
+/**
+ * Any string may stand in the id's place and gets 404 when no request has it, never 400 (the
+ * contract); the router bounds its length (`maxParamLength`).
+ */
+export const restoreIdParams = z.object({
+  id: z.string().describe('The id `POST /v1/restores` answered with'),
+});
 
 export const listRestoresQuery = z.object({
   bucket: bucketName,
