@@ -1,4 +1,5 @@
 import type Handlebars from 'handlebars';
+import { KEY_BREAK_HTML, keySegments } from './template-output';
 
 /**
  * Handlebars helpers for email templates. Every one formats through Intl with the locale and time
@@ -12,6 +13,8 @@ import type Handlebars from 'handlebars';
  *   such as "about" or "typically" belong to the template, so every locale phrases them its own way.
  * - `{{formatNumber n}}`, `{{plural n one="# file" other="# files"}}` (Intl.PluralRules; `#` is the
  *   formatted number), `{{select value Standard="…" other="…"}}`, `{{eq a b}}`, `{{basename key}}`.
+ * - `{{breakable key}}` (HTML parts only) → the key, escaped, with break opportunities a long key
+ *   needs in Outlook for Windows, which ignores CSS `word-break` (see `KEY_BREAK_HTML`).
  *
  * Helpers never throw on odd input: a missing or malformed value renders as an empty string (dates
  * that do not parse render as given), so one bad field cannot stop an email.
@@ -252,5 +255,10 @@ export function registerTemplateHelpers(env: typeof Handlebars): void {
     select,
     eq: (left: unknown, right: unknown) => left === right,
     basename: (key: unknown) => basename(key),
+    breakable: (key: unknown) => {
+      if (typeof key !== 'string') return '';
+      const pieces = keySegments(key).map((piece) => env.Utils.escapeExpression(piece));
+      return new env.SafeString(pieces.join(KEY_BREAK_HTML));
+    },
   });
 }

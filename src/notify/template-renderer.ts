@@ -12,7 +12,7 @@ import {
   localeChain,
   lookupTemplate,
 } from './template-loader';
-import { cleanStrings, tidyHtml, tidyText, toSubjectLine, webUrl } from './template-output';
+import { cleanStrings, foldText, tidyHtml, tidyText, toSubjectLine, webUrl } from './template-output';
 
 export { TemplateError } from './template-loader';
 
@@ -112,7 +112,17 @@ function render(templates: CompiledTemplates, data: EmailData): RenderedEmail {
       'template_render_failed',
     );
   }
-  return { subject, html: tidyHtml(renderPart('html')), text: tidyText(renderPart('text')) };
+  const text = foldText(tidyText(renderPart('text')), unbreakableValues(context));
+  return { subject, html: tidyHtml(renderPart('html')), text };
+}
+
+/** Data the text part must not wrap at its spaces: keys, names and links (see `foldText`). */
+function unbreakableValues(context: TemplateContext): string[] {
+  const links = [context.statusPageUrl, ...context.objects.map((object) => object.downloadUrl)];
+  return [
+    ...context.objects.flatMap((object) => [object.key, object.name]),
+    ...links.filter((link): link is string => link !== undefined),
+  ];
 }
 
 /**

@@ -112,6 +112,15 @@ describe('template helpers', () => {
       expect(render('{{basename key}}', { key: 'a/<b>.txt' })).toBe('&lt;b&gt;.txt');
     });
 
+    it('breakable escapes a key and lets a long one break after "/" and every 20 characters', () => {
+      const mark = '<wbr><!--[if mso]>&#8203;<![endif]-->';
+      expect(render('{{breakable key}}', { key: 'a/<b>.txt' })).toBe('a/&lt;b&gt;.txt');
+      expect(render('{{breakable key}}', { key: 'exports/<2026>/x&y-quarterly-ledger-final.csv' })).toBe(
+        ['exports/', '&lt;2026&gt;/', 'x&amp;y-quarterly-ledger', '-final.csv'].join(mark),
+      );
+      expect(render('[{{breakable}}][{{breakable n}}]', { n: 3 })).toBe('[][]');
+    });
+
     it('never throws on missing arguments', () => {
       expect(render('[{{formatDate}}][{{fileSize}}][{{duration}}][{{plural}}][{{fromNow}}]', {})).toBe(
         '[][][][][]',

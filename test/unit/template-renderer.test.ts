@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { ThawError } from '../../src/errors';
 import type { EmailData, EmailObject, NotificationKind } from '../../src/notify/email-data';
 import { NOTIFICATION_KINDS } from '../../src/notify/email-data';
+import { KEY_BREAK_HTML } from '../../src/notify/template-output';
 import {
   BUILT_IN_TEMPLATES_DIR,
   TemplateError,
@@ -11,6 +12,9 @@ import {
 } from '../../src/notify/template-renderer';
 
 const LINK = 'https://dl.example.com/d/tok-1';
+
+/** The text part with its wrapped lines joined again, for finding a sentence in it. */
+const unwrapped = (text: string): string => text.replace(/\n(?=[^\n]) */g, ' ');
 
 function object(overrides: Partial<EmailObject> = {}): EmailObject {
   return {
@@ -130,7 +134,7 @@ describe('built-in templates', () => {
     (locale, subject, why) => {
       const email = builtIn.render(dataFor('failed', locale, false));
       expect(email.subject).toBe(`photos/2024/holiday.jpg ${subject}`);
-      expect(email.text).toContain(why);
+      expect(unwrapped(email.text)).toContain(why);
       expect(email.html).toContain(why);
       expect(`${email.text}${email.html}`).not.toMatch(/S3|HeadObject|never started/);
     },
@@ -147,12 +151,12 @@ describe('built-in templates', () => {
 
   it('shows dates in the recipient time zone with its name', () => {
     const email = builtIn.render(emailData({ linkExpiresAt: undefined }));
-    expect(email.text).toContain('Monday, November 30, 2026 at 4:00 PM PST');
+    expect(unwrapped(email.text)).toContain('Monday, November 30, 2026 at 4:00 PM PST');
     expect(email.html).toContain('Monday, November 30, 2026 at 4:00 PM PST');
     const berlin = builtIn.render(
       emailData({ recipient: { email: 'e@example.com', locale: 'de', timeZone: 'Europe/Berlin' } }),
     );
-    expect(berlin.text).toContain('Dienstag, 1. Dezember 2026 um 01:00 MEZ');
+    expect(unwrapped(berlin.text)).toContain('Dienstag, 1. Dezember 2026 um 01:00 MEZ');
   });
 
   it('formats sizes and the restore window in the recipient language', () => {
@@ -269,8 +273,12 @@ describe('user data', () => {
     expect(tooLong.length).toBeGreaterThan(0); // the hrefs: a presigned URL has no safe break
     for (const line of tooLong) expect(line).toMatch(/^href="[^"]*"$/);
     expect(email.html).toContain('word-break:break-all');
-    // Breaks were inserted as empty comments; without them the key reads as before.
-    const joined = email.html.replace(/<!--\n-->/g, '');
+    // Breaks were inserted as empty comments, and break opportunities into the key (see
+    // KEY_BREAK_HTML); without them the key reads as before.
+    const joined = email.html
+      .replace(/<!--\n-->/g, '')
+      .split(KEY_BREAK_HTML)
+      .join('');
     expect(joined).toContain(
       `${longKey.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}-39`,
     );
@@ -296,7 +304,7 @@ describe('locale fallback', () => {
   it('falls back to en for a language without templates, with English dates', () => {
     const email = renderer.render(withLocale('fr-FR', 'Europe/Paris'));
     expect(email.subject).toBe('photos/2024/holiday.jpg is ready to download');
-    expect(email.text).toContain('Tuesday, December 1, 2026 at 1:00 AM GMT+1');
+    expect(unwrapped(email.text)).toContain('Tuesday, December 1, 2026 at 1:00 AM GMT+1');
     expect(email.html).toContain('lang="en"');
   });
 
@@ -309,7 +317,7 @@ describe('locale fallback', () => {
   it('renders an invalid locale and time zone as en and UTC instead of failing', () => {
     const email = renderer.render(withLocale('not a locale!', 'Mars/Olympus_Mons'));
     expect(email.subject).toBe('photos/2024/holiday.jpg is ready to download');
-    expect(email.text).toContain('Tuesday, December 1, 2026 at 12:00 AM UTC');
+    expect(unwrapped(email.text)).toContain('Tuesday, December 1, 2026 at 12:00 AM UTC');
   });
 });
 
