@@ -1,5 +1,5 @@
 import type Handlebars from 'handlebars';
-import { KEY_BREAK_HTML, keySegments } from './template-output';
+import { KEY_BREAK_HTML, keySegments } from './key-breaks';
 
 /**
  * Handlebars helpers for email templates. Every one formats through Intl with the locale and time

@@ -12,7 +12,8 @@ import {
   localeChain,
   lookupTemplate,
 } from './template-loader';
-import { cleanStrings, foldText, tidyHtml, tidyText, toSubjectLine, webUrl } from './template-output';
+import { cleanStrings, tidyHtml, tidyText, toSubjectLine, webUrl } from './template-output';
+import { foldText } from './text-fold';
 
 export { TemplateError } from './template-loader';
 

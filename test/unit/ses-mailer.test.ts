@@ -59,14 +59,12 @@ describe('createSesMailer', () => {
   it('reports SES refusing the request thaw built (BadRequestException) as a rejection, not an address problem', async () => {
     const rejections: unknown[] = [];
     const mailer = createSesMailer({ client, onRejected: (r) => rejections.push(r) });
-    ses
-      .on(SendEmailCommand)
-      .rejects(
-        new BadRequestException({
-          message: 'Tag value contains invalid characters',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    ses.on(SendEmailCommand).rejects(
+      new BadRequestException({
+        message: 'Tag value contains invalid characters',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     await expect(mailer.send(EMAIL)).rejects.toMatchObject({ code: 'ses_bad_request', retryable: false });
     expect(rejections).toEqual([
       expect.objectContaining({ service: 'ses', operation: 'SendEmail', code: 'BadRequestException' }),

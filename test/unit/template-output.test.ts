@@ -1,11 +1,6 @@
-import {
-  cleanStrings,
-  foldText,
-  keySegments,
-  tidyHtml,
-  tidyText,
-  toSubjectLine,
-} from '../../src/notify/template-output';
+import { keySegments } from '../../src/notify/key-breaks';
+import { cleanStrings, tidyHtml, tidyText, toSubjectLine } from '../../src/notify/template-output';
+import { foldText } from '../../src/notify/text-fold';
 
 const octets = (line: string): number => Buffer.byteLength(line, 'utf8');
 const width = (line: string): number => Array.from(line).length;
