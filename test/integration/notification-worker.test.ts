@@ -180,6 +180,8 @@ describe('notification worker: SES errors', () => {
     const id = await h.completedRequest('throttled@example.com');
     await h.notify(id, 'completed');
     await eventually(async () => expect((await notificationOf(h, id))?.messageId).toBe('after-throttle'));
+    // The sent-record is written inside the job; attemptsMade counts once the job has completed.
+    await eventually(async () => expect(await h.queue.getJobState(`${id}-completed`)).toBe('completed'));
     const job = await h.queue.getJob(`${id}-completed`);
     expect(job?.attemptsMade).toBe(1);
     expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(3);
@@ -194,6 +196,7 @@ describe('notification worker: SES errors', () => {
     const id = await h.completedRequest('flaky@example.com');
     await h.notify(id, 'completed');
     await eventually(async () => expect((await notificationOf(h, id))?.messageId).toBe('after-5xx'));
+    await eventually(async () => expect(await h.queue.getJobState(`${id}-completed`)).toBe('completed'));
     expect((await h.queue.getJob(`${id}-completed`))?.attemptsMade).toBe(2);
   });
 
