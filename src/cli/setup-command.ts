@@ -1,5 +1,6 @@
 import { toError } from '../errors';
 import { applyChange } from '../setup/applier';
+import type { ApplyOptions } from '../setup/applier';
 import { describeChange } from '../setup/changes';
 import { planSetup, preflight, resolveTopic } from '../setup/planner';
 import type { ResolvedTopic } from '../setup/planner';
@@ -46,10 +47,16 @@ export const SETUP_USAGE = [
   'in SNS_TOPIC_ARNS. The IAM permissions needed are listed in docs/AWS-SETUP.md.',
 ].join('\n');
 
+/**
+ * Runs `thaw setup`. `clients` (built with createSetupClients, e.g. with an `endpoint`) replaces the
+ * default ones, and the caller then destroys them; `apply` sets the retries of a bucket
+ * configuration S3 could not validate yet (tests pass a sleep that returns at once).
+ */
 export async function runSetup(
   argv: string[],
   io: { out: (line: string) => void },
   clients?: SetupClients,
+  apply: ApplyOptions = {},
 ): Promise<number> {
   const options = parseSetupArgs(argv);
   if (options === 'help') {
@@ -72,7 +79,7 @@ export async function runSetup(
     const createTopic = topic.create;
     if (createTopic !== undefined && !options.dryRun) {
       // Every later change names the topic's ARN, which only CreateTopic tells for sure.
-      const { topicArn } = await applyChange(createTopic, aws);
+      const { topicArn } = await applyChange(createTopic, aws, apply);
       applied += 1;
       io.out(`applied: ${describeChange(createTopic)} → ${topicArn ?? '?'}`);
       topic = await resolveTopic(
@@ -88,7 +95,7 @@ export async function runSetup(
 
     let subscriptionArn: string | undefined;
     for (const change of plan.changes) {
-      const result = await applyChange(change, aws);
+      const result = await applyChange(change, aws, apply);
       applied += 1;
       subscriptionArn = result.subscriptionArn ?? subscriptionArn;
       io.out(`applied: ${describeChange(change)}`);

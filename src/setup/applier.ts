@@ -7,6 +7,8 @@ import {
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SetupChange } from './changes';
+import { DEFAULT_VALIDATION_RETRY, withValidationRetry } from './destination-validation';
+import type { ValidationRetry } from './destination-validation';
 import type { SetupClients } from './setup-clients';
 import { awsCall, SetupError } from './setup-error';
 
@@ -18,8 +20,17 @@ export interface AppliedChange {
   readonly queueUrl?: string;
 }
 
+export interface ApplyOptions {
+  /** Retries of a bucket configuration S3 could not validate yet; default DEFAULT_VALIDATION_RETRY. */
+  readonly validationRetry?: ValidationRetry;
+}
+
 /** Executes one planned change with the SDK, exactly as planned; AWS errors come out as SetupError. */
-export async function applyChange(change: SetupChange, clients: SetupClients): Promise<AppliedChange> {
+export async function applyChange(
+  change: SetupChange,
+  clients: SetupClients,
+  options: ApplyOptions = {},
+): Promise<AppliedChange> {
   const call = { service: change.service, operation: change.action, resource: resourceOf(change) };
   switch (change.action) {
     case 'CreateTopic': {
@@ -45,9 +56,14 @@ export async function applyChange(change: SetupChange, clients: SetupClients): P
     case 'SetQueueAttributes':
       await awsCall(call, () => clients.sqs.send(new SetQueueAttributesCommand(change.input)));
       return {};
-    case 'PutBucketNotificationConfiguration':
-      await awsCall(call, () => clients.s3.send(new PutBucketNotificationConfigurationCommand(change.input)));
+    case 'PutBucketNotificationConfiguration': {
+      const put = (): Promise<unknown> =>
+        clients.s3.send(new PutBucketNotificationConfigurationCommand(change.input));
+      await awsCall(call, () =>
+        withValidationRetry(put, options.validationRetry ?? DEFAULT_VALIDATION_RETRY),
+      );
       return {};
+    }
   }
 }
 

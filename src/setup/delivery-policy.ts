@@ -4,7 +4,8 @@ import { isRecord } from './json-compare';
  * How patiently SNS retries a delivery thaw did not acknowledge (thaw down, deploying, Redis
  * unreachable → 503). SNS's HTTP/S default is 3 retries 20 s apart: a one-minute outage loses
  * events. SNS caps an HTTP/S policy at 100 retries and 3,600 s of total retry time, a hard limit
- * (FORMATS.md §C.9), so thaw asks for as close to the whole hour as can be shown to stay under it.
+ * (SNS Developer Guide, "Amazon SNS message delivery retries"), so thaw asks for as close to the
+ * whole hour as can be shown to stay under it.
  *
  * The phases, in order: `numNoDelayRetries` immediately; `numMinDelayRetries` at `minDelayTarget`;
  * the backoff phase (`numRetries` minus the other three) growing from min to max delay along

@@ -28,7 +28,7 @@ export class SetupError extends ThawError {
 
 /** The AWS call that failed, for the message. */
 export interface AwsCall {
-  readonly service: 'sns' | 's3' | 'sqs';
+  readonly service: 'sns' | 's3' | 'sqs' | 'sts';
   /** API operation, e.g. PutBucketNotificationConfiguration. */
   readonly operation: string;
   /** What it was called on: a bucket name, topic ARN, queue name. */
@@ -48,6 +48,19 @@ const ACCESS_DENIED_CODES: ReadonlySet<string> = new Set([
   'AuthorizationError',
   'AuthorizationErrorException',
   'Forbidden',
+]);
+
+/**
+ * The credentials themselves were refused (unknown key, expired session, bad signature): no IAM
+ * permission would help. STS answers these even for GetCallerIdentity, which needs no permission.
+ */
+const CREDENTIAL_CODES: ReadonlySet<string> = new Set([
+  'InvalidClientTokenId',
+  'InvalidAccessKeyId',
+  'UnrecognizedClientException',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'SignatureDoesNotMatch',
 ]);
 
 const NOT_FOUND_CODES: ReadonlySet<string> = new Set([
@@ -84,6 +97,14 @@ export function toSetupError(thrown: unknown, call: AwsCall): SetupError {
     return new SetupError(
       'setup_access_denied',
       `no AWS credentials found for ${what}: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
+      thrown,
+    );
+  }
+  if (CREDENTIAL_CODES.has(code)) {
+    return new SetupError(
+      'setup_access_denied',
+      `${what} was refused because of the credentials themselves (unknown, expired or mis-signed): ` +
+        `refresh them (aws sso login, a new session or key) and run setup again (${answered})`,
       thrown,
     );
   }

@@ -32,11 +32,13 @@ export function summaryLines(
     lines.push(`Subscription: confirmed (${plan.subscription.arn}).`);
   } else {
     const arn = subscriptionArn === undefined ? '' : ` (${subscriptionArn})`;
+    // SNS API Reference, Subscribe: "Confirmation tokens are valid for two days." (Older SDK docs
+    // said three days.)
     lines.push(
       `Subscription: ${options.endpoint} is PendingConfirmation${arn}. SNS has sent it a SubscriptionConfirmation; ` +
         'thaw confirms it itself on receipt when the topic is in SNS_TOPIC_ARNS and thaw answers at that URL. ' +
         'Until then SNS delivers nothing. SNS retries the confirmation under the delivery policy; its ' +
-        'token stays valid for three days.',
+        'token stays valid for two days.',
       `Check: aws sns list-subscriptions-by-topic --region ${region} --topic-arn ${plan.topicArn}`,
     );
   }

@@ -7,6 +7,7 @@ import {
   ListTopicsCommand,
 } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { awsCall, SetupError } from './setup-error';
 import type { SetupClients } from './setup-clients';
 
@@ -24,8 +25,10 @@ export interface SetupStateReader {
   topicAttributes(topicArn: string): Promise<Readonly<Record<string, string>> | undefined>;
   subscriptions(topicArn: string): Promise<SubscriptionSummary[]>;
   subscriptionAttributes(subscriptionArn: string): Promise<Readonly<Record<string, string>>>;
-  /** The queue's URL, ARN and policy; undefined when it does not exist. */
+  /** The queue's URL, ARN, policy and encryption key; undefined when it does not exist. */
   queue(name: string): Promise<QueueState | undefined>;
+  /** The account of the credentials setup runs with: where CreateQueue and Subscribe put what they make. */
+  callerAccount(): Promise<string>;
 }
 
 export interface SubscriptionSummary {
@@ -41,10 +44,12 @@ export interface QueueState {
   readonly url: string;
   readonly arn: string;
   readonly policy: string | undefined;
+  /** The queue's `KmsMasterKeyId` (SSE-KMS): a key id, key ARN, alias or alias ARN; undefined without SSE-KMS. */
+  readonly kmsMasterKeyId: string | undefined;
 }
 
 export function createAwsStateReader(clients: SetupClients): SetupStateReader {
-  const { sns, s3, sqs } = clients;
+  const { sns, s3, sqs, sts } = clients;
   return {
     async bucketRegion(bucket, expectedOwner) {
       const call = { service: 's3', operation: 'GetBucketLocation', resource: bucket } as const;
@@ -144,12 +149,28 @@ export function createAwsStateReader(clients: SetupClients): SetupStateReader {
       const call = { service: 'sqs', operation: 'GetQueueAttributes', resource: name } as const;
       const output = await awsCall(call, () =>
         sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'Policy'] }),
+          new GetQueueAttributesCommand({
+            QueueUrl: queueUrl,
+            AttributeNames: ['QueueArn', 'Policy', 'KmsMasterKeyId'],
+          }),
         ),
       );
       const arn = output.Attributes?.QueueArn;
       if (arn === undefined) throw new SetupError('setup_failed', `SQS gave no QueueArn for queue ${name}`);
-      return { url: queueUrl, arn, policy: output.Attributes?.Policy };
+      return {
+        url: queueUrl,
+        arn,
+        policy: output.Attributes?.Policy,
+        kmsMasterKeyId: output.Attributes?.KmsMasterKeyId,
+      };
+    },
+
+    async callerAccount() {
+      // GetCallerIdentity needs no IAM permission: even an explicit Deny does not stop it.
+      const call = { service: 'sts', operation: 'GetCallerIdentity', resource: 'the credentials' } as const;
+      const output = await awsCall(call, () => sts.send(new GetCallerIdentityCommand({})));
+      if (output.Account === undefined) throw new SetupError('setup_failed', 'STS gave no Account');
+      return output.Account;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { SetupChange, SubscriptionStatus } from './changes';
-import { includesJson, parseJsonAttribute } from './json-compare';
+import { includesJson, isRecord, parseJsonAttribute } from './json-compare';
 import { subscriptionDeliveryPolicy } from './delivery-policy';
 import { SetupError } from './setup-error';
 import { PENDING_CONFIRMATION } from './state-reader';
@@ -30,7 +30,8 @@ export interface SubscriptionPlanInput {
  * Subscribe would re-send the confirmation, and fails when attributes differ). A new one gets its
  * DeliveryPolicy and RedrivePolicy in the Subscribe call itself, since a pending subscription's
  * attributes cannot be set afterwards. RawMessageDelivery stays off: thaw verifies the signed
- * envelope, which raw delivery strips.
+ * envelope, which raw delivery strips. An existing subscription loses a FilterPolicy that would
+ * drop S3's events.
  */
 export async function planSubscription(
   input: SubscriptionPlanInput,
@@ -92,12 +93,41 @@ export async function planSubscription(
     // Raw delivery strips the signature thaw verifies: every message would be refused.
     set('RawMessageDelivery', 'false');
   }
+  planFilterPolicy(attributes, name, set, plan);
   if (redrivePolicy !== undefined) {
     if (includesJson(parseJsonAttribute(attributes['RedrivePolicy']), redrivePolicy)) {
       plan.unchanged.push(`${name} sends what SNS gives up on to ${redrivePolicy.deadLetterTargetArn}`);
     } else set('RedrivePolicy', JSON.stringify(redrivePolicy));
   }
   return { ...plan, status: { state: 'confirmed', arn } };
+}
+
+/**
+ * S3 publishes its events with no message attributes, so a filter policy on the attributes (the
+ * default scope) matches none of them and SNS delivers nothing to thaw. Setup removes it the way
+ * SNS documents, by writing an empty policy `{}`. A filter on the message body may be meant
+ * (SNS matches it against the S3 event JSON); setup keeps it, and says thaw needs every restore event.
+ */
+function planFilterPolicy(
+  attributes: Readonly<Record<string, string>>,
+  name: string,
+  set: (attributeName: string, value: string) => void,
+  plan: PartialPlan,
+): void {
+  const filter = parseJsonAttribute(attributes['FilterPolicy']);
+  if (filter === undefined || (isRecord(filter) && Object.keys(filter).length === 0)) return;
+  if (attributes['FilterPolicyScope'] === 'MessageBody') {
+    plan.warnings.push(
+      `${name} has a FilterPolicy on the message body: thaw needs every s3:ObjectRestore event of the bucket, ` +
+        'so check that the policy lets them all through',
+    );
+    return;
+  }
+  set('FilterPolicy', '{}');
+  plan.warnings.push(
+    `${name} has a FilterPolicy on message attributes, which S3 events do not carry, so it drops every ` +
+      'event: setup removes it (SNS may take up to 15 minutes to apply the change)',
+  );
 }
 
 function pending(

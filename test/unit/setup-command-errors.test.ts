@@ -65,9 +65,20 @@ afterAll(() => {
   destroySetupClients(clients);
 });
 
+/** The waits setup asked for between attempts at a bucket configuration S3 could not validate. */
+let waitedMs: number[] = [];
+const validationRetry = {
+  delaysMs: [1_000, 2_000, 4_000, 8_000],
+  sleep: (ms: number) => {
+    waitedMs.push(ms);
+    return Promise.resolve();
+  },
+};
+
 async function setup(...argv: string[]): Promise<{ code: number; output: string }> {
   const lines: string[] = [];
-  const code = await runSetup(argv, { out: (line) => lines.push(line) }, clients);
+  waitedMs = [];
+  const code = await runSetup(argv, { out: (line) => lines.push(line) }, clients, { validationRetry });
   return { code, output: lines.join('\n') };
 }
 
@@ -148,7 +159,7 @@ describe('thaw setup stops with a clear message', () => {
     expect(sns.calls()).toHaveLength(0);
   });
 
-  it('when S3 cannot validate the topic as a destination', async () => {
+  it('when S3 cannot validate the topic as a destination, after retrying with backoff', async () => {
     s3.on(PutBucketNotificationConfigurationCommand).rejects(
       s3Error('InvalidArgument', 400, 'Unable to validate the following destination configurations'),
     );
@@ -156,8 +167,22 @@ describe('thaw setup stops with a clear message', () => {
     const { code, output } = await setup(...ARGS);
 
     expect(code).toBe(1);
+    expect(s3.commandCalls(PutBucketNotificationConfigurationCommand)).toHaveLength(5);
+    expect(waitedMs).toEqual([1_000, 2_000, 4_000, 8_000]);
     expect(output).toContain('S3 could not validate the notification destinations of bucket "acme-archive"');
     expect(output).toContain('Unable to validate the following destination configurations');
+  });
+
+  it('at once when S3 refuses the configuration for another reason', async () => {
+    s3.on(PutBucketNotificationConfigurationCommand).rejects(
+      s3Error('InvalidArgument', 400, 'Configuration is ambiguously defined'),
+    );
+
+    const { code } = await setup(...ARGS);
+
+    expect(code).toBe(1);
+    expect(s3.commandCalls(PutBucketNotificationConfigurationCommand)).toHaveLength(1);
+    expect(waitedMs).toEqual([]);
   });
 
   it('when the topic named by --topic-arn is FIFO', async () => {

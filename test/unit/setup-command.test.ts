@@ -25,6 +25,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runSetup } from '../../src/cli/setup-command';
 import { createSetupClients, destroySetupClients } from '../../src/setup/setup-clients';
@@ -91,6 +92,7 @@ interface FakeAccount {
 const sns = mockClient(SNSClient);
 const s3 = mockClient(S3Client);
 const sqs = mockClient(SQSClient);
+const sts = mockClient(STSClient);
 const clients = createSetupClients({ region: 'us-east-1' });
 let account: FakeAccount;
 
@@ -111,6 +113,7 @@ beforeEach(() => {
   sns.reset();
   s3.reset();
   sqs.reset();
+  sts.reset();
   account = { topics: new Map(), subscriptions: [], notification: {}, queues: new Map() };
   const copy = <T>(value: T): T => structuredClone(value);
 
@@ -193,12 +196,19 @@ beforeEach(() => {
     Object.assign(account.queues.values().next().value ?? {}, input.Attributes);
     return {};
   });
+
+  sts.on(GetCallerIdentityCommand).resolves({
+    Account: ACCOUNT,
+    Arn: `arn:aws:iam::${ACCOUNT}:user/operator`,
+    UserId: 'AIDACKCEVSQ6C2EXAMPLE',
+  });
 });
 
 afterAll(() => {
   sns.restore();
   s3.restore();
   sqs.restore();
+  sts.restore();
   destroySetupClients(clients);
 });
 
@@ -209,7 +219,9 @@ async function setup(...extra: string[]): Promise<{ code: number; lines: string[
 }
 
 function callNames(): string[] {
-  return [...sns.calls(), ...s3.calls(), ...sqs.calls()].map((call) => call.args[0].constructor.name);
+  return [...sns.calls(), ...s3.calls(), ...sqs.calls(), ...sts.calls()].map(
+    (call) => call.args[0].constructor.name,
+  );
 }
 
 function inputsOf<T>(
@@ -223,6 +235,7 @@ function resetHistory(): void {
   sns.resetHistory();
   s3.resetHistory();
   sqs.resetHistory();
+  sts.resetHistory();
 }
 
 describe('thaw setup on a fresh account', () => {
@@ -284,6 +297,9 @@ describe('thaw setup on a fresh account', () => {
     expect(sns.commandCalls(SetSubscriptionAttributesCommand)).toHaveLength(0);
     expect(lines.join('\n')).toContain('PendingConfirmation');
     expect(lines.join('\n')).toContain('thaw confirms it itself');
+    // SNS API Reference, Subscribe: "Confirmation tokens are valid for two days."
+    expect(lines.join('\n')).toContain('token stays valid for two days');
+    expect(lines.join('\n')).not.toContain('three days');
   });
 
   it('changes nothing when run again, before and after thaw confirmed the subscription', async () => {
@@ -394,6 +410,7 @@ describe('thaw setup --dry-run', () => {
     expect(callNames().sort()).toEqual([
       'GetBucketLocationCommand',
       'GetBucketNotificationConfigurationCommand',
+      'GetCallerIdentityCommand',
       'GetQueueUrlCommand',
       'ListTopicsCommand',
     ]);

@@ -4,6 +4,7 @@ import {
   InvalidParameterException,
   ThrottledException,
 } from '@aws-sdk/client-sns';
+import { STSServiceException } from '@aws-sdk/client-sts';
 import { toSetupError } from '../../src/setup/setup-error';
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
@@ -67,5 +68,24 @@ describe('toSetupError', () => {
     expect(
       toSetupError(missing, { service: 'sns', operation: 'ListTopics', resource: 'x' }).message,
     ).toContain('set AWS_PROFILE');
+  });
+
+  it('blames the credentials, not a permission, when STS refuses them', () => {
+    const expired = new STSServiceException({
+      name: 'ExpiredToken',
+      $fault: 'client',
+      message: 'The security token included in the request is expired',
+      ...meta(403),
+    });
+
+    const error = toSetupError(expired, {
+      service: 'sts',
+      operation: 'GetCallerIdentity',
+      resource: 'the credentials',
+    });
+
+    expect(error.code).toBe('setup_access_denied');
+    expect(error.message).toContain('refresh them');
+    expect(error.message).not.toContain('IAM permission');
   });
 });
