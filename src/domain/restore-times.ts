@@ -1,7 +1,7 @@
 import type { RestoreTier } from '../restore/s3-restorer';
 
 /**
- * How long S3 takes to restore, by storage class and tier (FORMATS.md §D.1, AWS's table):
+ * How long S3 takes to restore, by storage class and tier (S3 User Guide, "Understanding archive retrieval options", AWS's table):
  *
  * | class or tier                                   | Expedited | Standard     | Bulk         |
  * | Glacier Flexible Retrieval / IT Archive Access  | 1–5 min   | 3–5 hours    | 5–12 hours   |

@@ -4,7 +4,7 @@ import type { ObjectRef } from '../domain/object-ref';
 import type { RegionalS3 } from '../restore/regional-s3';
 import { toS3Error } from '../restore/s3-error';
 
-/** SigV4 presigned URLs live at most 7 days (FORMATS.md §D.6). */
+/** SigV4 presigned URLs live at most 7 days (AWS CLI `s3 presign --expires-in`: "Maximum is 604800 seconds"). */
 export const MAX_PRESIGNED_URL_SECONDS = 604_800;
 
 /**
@@ -22,7 +22,8 @@ export type Presigner = (object: ObjectRef, expiresInSeconds: number) => Promise
 /**
  * Signing is local (no request to S3). The URL stops working when the signing credentials
  * expire, even before X-Amz-Expires: with a container or instance role that can be well under
- * the asked lifetime (FORMATS.md §D.6), so mint links at click time rather than ahead.
+ * the asked lifetime (S3 User Guide, "Sharing objects with presigned URLs": a URL made with
+ * temporary credentials expires with them), so mint links at click time rather than ahead.
  */
 export function createPresigner(options: { readonly s3: RegionalS3 }): Presigner {
   return async (object, expiresInSeconds) => {

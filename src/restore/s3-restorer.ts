@@ -1,9 +1,9 @@
 import type { ObjectRef } from '../domain/object-ref';
 
-/** Retrieval tiers of RestoreObject (FORMATS.md §D.1). */
+/** Retrieval tiers of RestoreObject (S3 User Guide, "Understanding archive retrieval options"). */
 export type RestoreTier = 'Expedited' | 'Standard' | 'Bulk';
 
-/** What HeadObject says about an object's archive and restore state (FORMATS.md §D.2, §D.5). */
+/** What HeadObject says about an object's archive and restore state (S3 API Reference, HeadObject, Response Syntax). */
 export interface ObjectRestoreState {
   /** `x-amz-storage-class`; S3 omits it for STANDARD, reported here as 'STANDARD'. */
   readonly storageClass: string;

@@ -38,7 +38,7 @@ const DEFAULT_EXPEDITED_RETRY: ExpeditedRetryOptions = { attempts: 3, baseDelayM
 /**
  * RestoreObject on a STANDARD (or other never-archived) object answers
  * `403 InvalidObjectState: Restore is not allowed for the object's current storage class`
- * (FORMATS.md §D.4). InvalidObjectState has other meanings, so the message decides.
+ * (observed; s3tools/s3cmd PR #1375). InvalidObjectState has other meanings, so the message decides.
  */
 function isNotRestorableClass(error: unknown): boolean {
   const { message } = toError(error);
@@ -136,7 +136,7 @@ export function createS3SdkRestorer(options: S3SdkRestorerOptions): S3Restorer {
             client.send(new RestoreObjectCommand(input)),
           );
           // 200: a restored copy existed and S3 only extended its life (probably without a new
-          // ObjectRestore:Post, FORMATS.md §F.6); 202: a new restore began. Any other 2xx is taken
+          // ObjectRestore:Post; not documented either way); 202: a new restore began. Any other 2xx is taken
           // as started, the safer reading: the restore events will settle it.
           return output.$metadata.httpStatusCode === 200 ? 'already-restored' : 'started';
         } catch (thrown) {
@@ -163,8 +163,8 @@ export function createS3SdkRestorer(options: S3SdkRestorerOptions): S3Restorer {
  * The RestoreObject parameters S3 will accept for this object:
  * - Intelligent-Tiering objects go back to the Frequent Access tier, with no temporary copy and so
  *   no expiry: S3 refuses any `Days` with 400 InvalidArgument, so days becomes null.
- * - Deep Archive and Intelligent-Tiering Deep Archive Access have no Expedited tier (FORMATS.md
- *   §D.1); Standard is the fastest they offer, so Expedited is downgraded to it.
+ * - Deep Archive and Intelligent-Tiering Deep Archive Access have no Expedited tier (S3 User Guide,
+ *   "Understanding archive retrieval options"); Standard is the fastest they offer, so Expedited is downgraded to it.
  */
 export function restoreCommandFor(
   state: ObjectRestoreState,

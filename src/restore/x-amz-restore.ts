@@ -1,5 +1,5 @@
 /**
- * The `x-amz-restore` header of HeadObject and GetObject (FORMATS.md §D.5), which SDK v3 exposes
+ * The `x-amz-restore` header of HeadObject and GetObject (S3 API Reference, HeadObject, Response Syntax: `x-amz-restore`), which SDK v3 exposes
  * as `HeadObjectOutput.Restore`:
  *
  *   ongoing-request="true"                                                  restore running
