@@ -230,6 +230,14 @@ export function configWarnings(config: Config): string[] {
       'SNS_ALLOW_HTTP is true: certificate and subscription URLs may be plain http (local use only)',
     );
   }
+  if (config.links.publicBaseUrl === undefined && config.aws.s3Endpoint === undefined) {
+    // Against AWS, a presigned URL dies with the credentials that signed it (a task or instance
+    // role's session lasts hours, not the 7 days asked), and with a session token it is ~1,600
+    // characters: longer than an email line may be, so the text part has to cut it.
+    warnings.push(
+      'PUBLIC_BASE_URL is unset: emails carry presigned S3 URLs, which stop working when the role session that signed them ends and are too long for one email line; set it so links are minted at click time',
+    );
+  }
   return warnings;
 }
 

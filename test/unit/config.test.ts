@@ -5,6 +5,7 @@ const REQUIRED = {
   API_TOKEN: 'a-long-enough-token-123',
   SNS_TOPIC_ARNS: 'arn:aws:sns:us-east-1:123456789012:restores',
 };
+const LOCAL_LINKS = { PUBLIC_BASE_URL: 'https://thaw.example.com' };
 
 function problemsOf(env: Record<string, string | undefined>): string {
   try {
@@ -56,16 +57,40 @@ describe('configuration', () => {
   });
 
   it('takes a short API token (the contract sets no minimum) and warns about it', () => {
-    const config = loadConfig({ ...REQUIRED, API_TOKEN: 'test-token' });
+    const config = loadConfig({ ...REQUIRED, ...LOCAL_LINKS, API_TOKEN: 'test-token' });
     expect(config.apiToken).toBe('test-token');
     expect(configWarnings(config)).toEqual([expect.stringMatching(/^API_TOKEN is shorter than 16/)]);
-    expect(configWarnings(loadConfig(REQUIRED))).toEqual([]);
-    const admin = loadConfig({ ...REQUIRED, ADMIN_TOKEN: 'admin' });
+    expect(configWarnings(loadConfig({ ...REQUIRED, ...LOCAL_LINKS }))).toEqual([]);
+    const admin = loadConfig({ ...REQUIRED, ...LOCAL_LINKS, ADMIN_TOKEN: 'admin' });
     expect(configWarnings(admin)).toEqual([expect.stringMatching(/^ADMIN_TOKEN is shorter/)]);
   });
 
+  it('warns when emails would carry presigned S3 URLs signed by AWS credentials (no PUBLIC_BASE_URL)', () => {
+    expect(configWarnings(loadConfig(REQUIRED))).toEqual([
+      expect.stringMatching(/^PUBLIC_BASE_URL is unset/),
+    ]);
+    expect(configWarnings(loadConfig({ ...REQUIRED, PUBLIC_BASE_URL: 'https://thaw.example.com' }))).toEqual(
+      [],
+    );
+    // Against a local S3 emulator the links are local too: nothing to warn about.
+    expect(configWarnings(loadConfig({ ...REQUIRED, S3_ENDPOINT: 'http://127.0.0.1:4568' }))).toEqual([]);
+  });
+
+  it('puts SES in SES_REGION, by default AWS_REGION', () => {
+    expect(loadConfig({ ...REQUIRED, AWS_REGION: 'ap-southeast-2' }).aws).toMatchObject({
+      region: 'ap-southeast-2',
+      sesRegion: 'ap-southeast-2',
+    });
+    expect(
+      loadConfig({ ...REQUIRED, AWS_REGION: 'ap-southeast-2', SES_REGION: 'eu-west-1' }).aws,
+    ).toMatchObject({
+      region: 'ap-southeast-2',
+      sesRegion: 'eu-west-1',
+    });
+  });
+
   it('warns when SNS URLs may be plain http', () => {
-    const config = loadConfig({ ...REQUIRED, SNS_ALLOW_HTTP: 'true' });
+    const config = loadConfig({ ...REQUIRED, ...LOCAL_LINKS, SNS_ALLOW_HTTP: 'true' });
     expect(configWarnings(config)).toEqual([expect.stringMatching(/^SNS_ALLOW_HTTP is true/)]);
   });
 
