@@ -19,7 +19,7 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S)
       continue;
     }
     const [rawName, inline] = argument.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    const kind = spec[rawName];
+    const kind = Object.hasOwn(spec, rawName) ? spec[rawName] : undefined;
     if (kind === undefined) return `unknown option --${rawName}`;
     if (kind === 'boolean') {
       if (inline !== undefined) return `--${rawName} takes no value`;

@@ -129,7 +129,8 @@ export async function runSimulate(argv: string[], io: { out: (line: string) => v
 
 function check(flags: Exclude<ReturnType<typeof parseFlags<typeof FLAGS>>, string>): string | null {
   if (!flags.bucket || !flags.key) return '--bucket and --key are required';
-  if (flags.kind && !KINDS[flags.kind]) return `--kind must be initiated, completed, expired or all`;
+  if (flags.kind && !Object.hasOwn(KINDS, flags.kind))
+    return `--kind must be initiated, completed, expired or all`;
   if (flags.form && flags.form !== 's3' && flags.form !== 'eventbridge')
     return '--form must be s3 or eventbridge';
   const version = flags['signature-version'];

@@ -38,7 +38,7 @@ export async function runCli(argv: string[], io: { out: (line: string) => void }
     io.out(usage());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     io.out(`thaw: unknown command "${name}"\n\n${usage()}`);
     return 2;

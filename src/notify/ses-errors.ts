@@ -142,10 +142,10 @@ function classify(
   errno: string | undefined,
   status: number | undefined,
 ): Classified {
-  const account = ACCOUNT_ERRORS[name];
+  const account = ownValue(ACCOUNT_ERRORS, name);
   if (account !== undefined) return { kind: 'account', code: account };
 
-  const throttled = THROTTLING_ERRORS[name];
+  const throttled = ownValue(THROTTLING_ERRORS, name);
   if (throttled !== undefined) {
     return {
       kind: 'throttled',
@@ -154,10 +154,10 @@ function classify(
   }
   if (status === 429) return { kind: 'throttled', code: 'ses_throttled' };
 
-  const rejected = REJECTION_ERRORS[name];
+  const rejected = ownValue(REJECTION_ERRORS, name);
   if (rejected !== undefined) return { kind: 'rejected', code: rejectionCode(message, rejected) };
 
-  const transient = TRANSIENT_ERRORS[name];
+  const transient = ownValue(TRANSIENT_ERRORS, name);
   if (transient !== undefined) return { kind: 'transient', code: transient };
   const network = networkCode(errno, status, message);
   if (network !== undefined) {
@@ -172,6 +172,11 @@ function classify(
   }
   // No HTTP answer at all and no known network code: we cannot tell whether SES saw the request.
   return { kind: 'transient', code: 'ses_unknown' };
+}
+
+/** The table's own entry for an error name SES sent: `constructor` or `toString` is no entry. */
+function ownValue(table: Readonly<Record<string, string>>, name: string): string | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
 function rejectionCode(message: string, fallback: string): string {
