@@ -1,9 +1,11 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
  * Configuration is read from the environment once, here, validated by one schema that also gives
  * its type, and frozen. Nothing else in thaw reads `process.env`.
- * Names and defaults follow ../shared/docs/CONTRACT.md; names carry their unit where they have one.
+ * Names and defaults are thaw's published interface (the README's table): kept, only added to.
+ * Names carry their unit where they have one.
  */
 
 const DEFAULT_TRUSTED_HOSTS = String.raw`^sns\.[a-z]{2}(-gov)?-[a-z]+-\d\.amazonaws\.com(\.cn)?$`;
@@ -43,6 +45,47 @@ const regex = z.string().transform((source, ctx) => {
 
 const url = z.url({ message: 'must be a URL' });
 
+const TRUST_PROXY_FORMS =
+  'the number of proxies in front of thaw (1 behind one load balancer), or a comma-separated list of their addresses or CIDRs (10.0.0.0/8,192.168.1.7), or false';
+
+/** Range names proxy-addr (fastify's trustProxy) knows besides addresses and CIDRs. */
+const PROXY_RANGE_NAMES: ReadonlySet<string> = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrCidr(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address = '', bits, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * TRUST_PROXY: who may tell thaw the client's address (X-Forwarded-For), which the rate limit
+ * counts by. `false`/`0`: nobody; `N`: the N proxies nearest thaw (the client is the Nth entry from
+ * the right); a list: proxies at those addresses. `true` (every hop) let a client choose its own
+ * address by sending the header, so it is refused rather than guessed at.
+ */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((value, ctx): false | number | string[] => {
+    const text = value.trim();
+    const word = text.toLowerCase();
+    if (word === 'false' || word === 'no' || word === '0') return false;
+    if (word === 'true' || word === 'yes') {
+      ctx.addIssue({
+        code: 'custom',
+        message: `true is refused: it believed every X-Forwarded-For entry, so any client could choose its own address; set ${TRUST_PROXY_FORMS}`,
+      });
+      return z.NEVER;
+    }
+    if (/^\d{1,3}$/.test(text)) return Number(text) || false;
+    const entries = text.split(',').map((entry) => entry.trim());
+    if (entries.every(isAddressOrCidr)) return entries;
+    ctx.addIssue({ code: 'custom', message: `must be ${TRUST_PROXY_FORMS}` });
+    return z.NEVER;
+  });
+
 const envSchema = z.object({
   PORT: integer(0, 65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -79,6 +122,8 @@ const envSchema = z.object({
   SNS_CERT_MAX_BYTES: integer(1024, 1024 * 1024).default(64 * 1024),
   SNS_CERT_CACHE_SIZE: integer(1, 10000).default(100),
   SNS_CERT_CACHE_TTL_SECONDS: integer(1, 30 * 86400).default(86400),
+  SNS_CERT_FAILURE_TTL_SECONDS: integer(1, 86400).default(60),
+  SNS_CERT_FETCHES_PER_MINUTE: integer(1, 10000).default(20),
   EVENTBRIDGE_KEYS_URL_ENCODED: booleanString.default(true),
   EVENT_DEDUPE_TTL_SECONDS: integer(60, 30 * 86400).default(86400),
   ENQUEUE_TIMEOUT_MS: integer(50, 60000).default(3000),
@@ -107,7 +152,7 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: url.optional(),
 
   RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000).default(6000),
-  TRUST_PROXY: booleanString.default(false),
+  TRUST_PROXY: trustProxy,
   THAW_STRICT_REDIS: booleanString.default(false),
 
   SHUTDOWN_GRACE_MS: integer(0, 600000).default(25000),
@@ -121,8 +166,11 @@ export interface Config {
   readonly http: {
     readonly port: number;
     readonly host: string;
-    /** Take the client address from X-Forwarded-For (behind a load balancer), for rate limits. */
-    readonly trustProxy: boolean;
+    /**
+     * Whose X-Forwarded-For to believe for the client address (rate limits): `false` nobody, a
+     * number of proxy hops, or proxy addresses/CIDRs. Default `false`.
+     */
+    readonly trustProxy: false | number | readonly string[];
   };
   readonly redis: { readonly url: string; readonly prefix: string };
   readonly aws: {
@@ -147,8 +195,11 @@ export interface Config {
     readonly templatesDir: string | undefined;
   };
   readonly apiToken: string;
-  /** Token for `/admin/queues` (Bull Board); the API token when not set. */
-  readonly adminToken: string;
+  /**
+   * Token of the operator board's actions (`/admin/queues`); unset, the board is read-only (the
+   * API token may look, nobody may act). Default: none.
+   */
+  readonly adminToken: string | undefined;
   readonly sns: {
     readonly topicArns: readonly string[];
     /** Topics carrying SES bounce/complaint/send feedback (SNS_FEEDBACK_TOPIC_ARNS). */
@@ -163,6 +214,10 @@ export interface Config {
     readonly certMaxBytes: number;
     readonly certCacheSize: number;
     readonly certCacheTtlSeconds: number;
+    /** A certificate URL whose download failed is not fetched again for this long, seconds. Default 60. */
+    readonly certFailureTtlSeconds: number;
+    /** Distinct certificate downloads per process per minute; past it `/sns` answers 503. Default 20. */
+    readonly certFetchesPerMinute: number;
   };
   readonly events: {
     readonly eventBridgeKeysUrlEncoded: boolean;
@@ -224,7 +279,11 @@ export function configWarnings(config: Config): string[] {
     }
   };
   short('API_TOKEN', config.apiToken);
-  if (config.adminToken !== config.apiToken) short('ADMIN_TOKEN', config.adminToken);
+  if (config.adminToken === config.apiToken) {
+    warnings.push(
+      'ADMIN_TOKEN equals API_TOKEN: every API client may act on the operator board (add, retry, clean, empty, pause); give it a token of its own',
+    );
+  } else if (config.adminToken !== undefined) short('ADMIN_TOKEN', config.adminToken);
   if (config.sns.allowHttp) {
     warnings.push(
       'SNS_ALLOW_HTTP is true: certificate and subscription URLs may be plain http (local use only)',
@@ -238,7 +297,33 @@ export function configWarnings(config: Config): string[] {
       'PUBLIC_BASE_URL is unset: emails carry presigned S3 URLs, which stop working when the role session that signed them ends and are too long for one email line; set it so links are minted at click time',
     );
   }
+  warnings.push(...replayWindowWarnings(config));
   return warnings;
+}
+
+/**
+ * A signed SNS message may be replayed (by anyone who saw it) for SNS_MAX_AGE_SECONDS; an event is
+ * remembered, and a repeat refused, for EVENT_DEDUPE_TTL_SECONDS. A replay between the two is
+ * processed again. A warning, not a refusal: both values keep the meaning the contract gives
+ * SNS_MAX_AGE_SECONDS (0 included), and correlation ignores events from before a restore thaw
+ * started, so a replay cannot move such a request.
+ */
+function replayWindowWarnings(config: Config): string[] {
+  const { maxAgeSeconds } = config.sns;
+  const { dedupeTtlSeconds } = config.events;
+  const remedy =
+    'an old restore event replayed after its dedupe record expired is processed again (requests that only record interest, or stored before the upgrade, may move); set SNS_MAX_AGE_SECONDS between 1 and EVENT_DEDUPE_TTL_SECONDS (which may be raised to 30 days)';
+  if (maxAgeSeconds === 0) {
+    return [
+      `SNS_MAX_AGE_SECONDS is 0 (no age check) while EVENT_DEDUPE_TTL_SECONDS (${dedupeTtlSeconds}) is finite: ${remedy}`,
+    ];
+  }
+  if (maxAgeSeconds > dedupeTtlSeconds) {
+    return [
+      `SNS_MAX_AGE_SECONDS (${maxAgeSeconds}) is longer than EVENT_DEDUPE_TTL_SECONDS (${dedupeTtlSeconds}): ${remedy}`,
+    ];
+  }
+  return [];
 }
 
 /** Parses and freezes the configuration; throws one ConfigError naming every bad variable. */
@@ -273,7 +358,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       templatesDir: e.TEMPLATES_DIR,
     },
     apiToken: e.API_TOKEN,
-    adminToken: e.ADMIN_TOKEN ?? e.API_TOKEN,
+    adminToken: e.ADMIN_TOKEN,
     sns: {
       topicArns: e.SNS_TOPIC_ARNS,
       feedbackTopicArns: e.SNS_FEEDBACK_TOPIC_ARNS ?? [],
@@ -286,6 +371,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       certMaxBytes: e.SNS_CERT_MAX_BYTES,
       certCacheSize: e.SNS_CERT_CACHE_SIZE,
       certCacheTtlSeconds: e.SNS_CERT_CACHE_TTL_SECONDS,
+      certFailureTtlSeconds: e.SNS_CERT_FAILURE_TTL_SECONDS,
+      certFetchesPerMinute: e.SNS_CERT_FETCHES_PER_MINUTE,
     },
     events: {
       eventBridgeKeysUrlEncoded: e.EVENTBRIDGE_KEYS_URL_ENCODED,

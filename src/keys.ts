@@ -10,12 +10,13 @@ import { objectDigest } from './domain/object-ref';
  * | `<p>:req:<id>:spec`        | string | what was asked for (objects, tier, recipient), JSON              |
  * | `<p>:req:<id>:ev`          | list   | the request's event history (capped)                           |
  * | `<p>:obj:<digest>`         | zset   | requests waiting on one object (bucket+key); score 0 = active, else when the record expires |
- * | `<p>:early:<digest>`       | list   | events that matched no request yet (kept for the early-event window) |
- * | `<p>:early`                | zset   | digests with early events, scored by when their window ends    |
+ * | `<p>:early:<digest>`       | list   | the object's last 100 events, for requests registered after them; expires one early-event window after the last |
+ * | `<p>:early`                | zset   | `<digest>|<event id>` of unmatched events, scored by when their window ends; each event's step drops the ended ones |
  * | `<p>:due`                  | zset   | requests to reconcile, scored by when to look at them next      |
  * | `<p>:remind`               | zset   | requests to send the `expiring` reminder to, scored by when     |
  * | `<p>:outbox`               | zset   | `<id>|<kind>` notifications decided but not yet queued, by time |
- * | `<p>:idem:<hash>`          | string | an Idempotency-Key of POST /v1/restores → request id            |
+ * | `<p>:idem:<sha256 hex>`    | string | an Idempotency-Key of POST /v1/restores, by its SHA-256 → JSON v2 (idempotency-records.ts) |
+ * | `<p>:idem:<key>`           | string | before v2: the key itself → request id; read only, gone within IDEMPOTENCY_TTL_SECONDS |
  * | `<p>:suppressed`           | hash   | address → why no email may go to it (bounce, complaint)        |
  * | `<p>:dl:<token>`           | string | a download link token → request id and object index           |
  * | `<p>:page:<token>`         | string | a status page token → request id                               |
@@ -32,7 +33,10 @@ export interface RedisKeys {
   readonly due: string;
   readonly remind: string;
   readonly outbox: string;
+  /** The record of an Idempotency-Key, by the key's SHA-256 (hex). */
   idempotency(hash: string): string;
+  /** Where the version before v2 kept an Idempotency-Key: the key itself in the name. */
+  legacyIdempotency(key: string): string;
   readonly suppressed: string;
   downloadToken(token: string): string;
   pageToken(token: string): string;
@@ -52,6 +56,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
     remind: `${prefix}:remind`,
     outbox: `${prefix}:outbox`,
     idempotency: (hash) => `${prefix}:idem:${hash}`,
+    legacyIdempotency: (key) => `${prefix}:idem:${key}`,
     suppressed: `${prefix}:suppressed`,
     downloadToken: (token) => `${prefix}:dl:${token}`,
     pageToken: (token) => `${prefix}:page:${token}`,

@@ -15,8 +15,9 @@ import { BUILT_IN_TEMPLATES_DIR, TemplateError, createTemplateRenderer } from '.
 export const PREVIEW_USAGE = [
   'Usage: thaw preview [KIND|all] [--locale L|all] [--out DIR] [--templates DIR] [--help]',
   '',
-  'Renders every chosen email with sample data, one single-object and one several-object',
-  'request each, and writes <out>/<kind>.<locale>[.multi].{html,txt,subject.txt}.',
+  'Renders every chosen email with sample data: a single-object, a several-object and a',
+  '1,000-object request each (the last names its first files and counts the others), and',
+  'writes <out>/<kind>.<locale>[.multi|.many].{html,txt,subject.txt}.',
   '',
   `  KIND             ${NOTIFICATION_KINDS.join(', ')} or all (default: all)`,
   '  --locale L       a locale such as de or pt-BR (missing templates fall back), or all',
@@ -54,9 +55,9 @@ export async function runPreview(argv: string[], io: { out: (line: string) => vo
     await mkdir(parsed.outDir, { recursive: true });
     for (const kind of parsed.kinds) {
       for (const locale of locales) {
-        for (const multi of [false, true]) {
-          const email = renderer.render(sampleData(kind, locale, multi));
-          const base = join(parsed.outDir, `${kind}.${locale}${multi ? '.multi' : ''}`);
+        for (const size of SAMPLE_SIZES) {
+          const email = renderer.render(sampleData(kind, locale, size));
+          const base = join(parsed.outDir, `${kind}.${locale}${size === 'single' ? '' : `.${size}`}`);
           for (const [suffix, content] of [
             ['.html', email.html],
             ['.txt', email.text],
@@ -112,15 +113,33 @@ const NOW = Date.parse('2026-03-02T09:30:00Z');
 const HOUR_MS = 3_600_000;
 const at = (hours: number): string => new Date(NOW + hours * HOUR_MS).toISOString();
 
+/** One object; three; the 1,000 a request may hold at most. */
+export const SAMPLE_SIZES = ['single', 'multi', 'many'] as const;
+export type SampleSize = (typeof SAMPLE_SIZES)[number];
+
+const SAMPLE_FILES: Record<SampleSize, ReadonlyArray<readonly [string, number]>> = {
+  single: [['projects/2019/final-cut/interview-raw.mov', 48_318_382_080]],
+  multi: [
+    ['photos/2021/wedding/DSC_0412.NEF', 52_428_800],
+    ['photos/2021/wedding/DSC_0413.NEF', 51_380_224],
+    ['documents/contracts/2018 lease agreement (signed).pdf', 1_843_200],
+  ],
+  many: Array.from({ length: 1000 }, (_, index) => [
+    `photos/2021/wedding/DSC_${String(index + 1).padStart(4, '0')}.NEF`,
+    50_000_000 + index * 4_096,
+  ]),
+};
+
+const REQUEST_IDS: Record<SampleSize, string> = {
+  single: 'req-5b7e04d2',
+  multi: 'req-8f3a2c91-multi',
+  many: 'req-c41e7a05-many',
+};
+
 /** Sample requests shaped like the notification worker's: real-looking keys, sizes and links. */
-export function sampleData(kind: NotificationKind, locale: string, multi: boolean): EmailData {
-  const files: ReadonlyArray<readonly [string, number]> = multi
-    ? [
-        ['photos/2021/wedding/DSC_0412.NEF', 52_428_800],
-        ['photos/2021/wedding/DSC_0413.NEF', 51_380_224],
-        ['documents/contracts/2018 lease agreement (signed).pdf', 1_843_200],
-      ]
-    : [['projects/2019/final-cut/interview-raw.mov', 48_318_382_080]];
+export function sampleData(kind: NotificationKind, locale: string, size: SampleSize): EmailData {
+  const files = SAMPLE_FILES[size];
+  const multi = size !== 'single';
   const times: Record<NotificationKind, Partial<EmailData>> = {
     initiated: { expectedBy: at(multi ? 12 : 5) },
     delayed: { expectedBy: at(-3) },
@@ -133,21 +152,22 @@ export function sampleData(kind: NotificationKind, locale: string, multi: boolea
   const links = kind === 'completed' || kind === 'expiring';
   const status: EmailObject['status'] =
     kind === 'expired' ? 'expired' : kind === 'failed' ? 'failed' : links ? 'completed' : 'initiated';
-  const objects = files.map(([key, size], index): EmailObject => {
+  const objects = files.map(([key, bytes], index): EmailObject => {
     return {
       bucket: 'acme-customer-archive',
       key,
       versionId: null,
-      size,
+      size: bytes,
       status,
       ...(links ? { downloadUrl: `https://files.example.com/d/7Qx2mK${index}vR9tLp4Ws` } : {}),
       ...(restoreExpiresAt === undefined ? {} : { restoreExpiresAt }),
       ...(kind === 'failed' ? { failure: 'not-started' as const } : {}),
     };
   });
+  const requestId = REQUEST_IDS[size];
   return {
     kind,
-    requestId: multi ? 'req-8f3a2c91-multi' : 'req-5b7e04d2',
+    requestId,
     recipient: {
       email: 'ada.lovelace@example.com',
       name: 'Ada Lovelace',
@@ -158,7 +178,7 @@ export function sampleData(kind: NotificationKind, locale: string, multi: boolea
     storageClass: multi ? 'DEEP_ARCHIVE' : 'GLACIER',
     objects,
     ...times[kind],
-    statusPageUrl: `https://files.example.com/restores/${multi ? 'req-8f3a2c91-multi' : 'req-5b7e04d2'}`,
+    statusPageUrl: `https://files.example.com/restores/${requestId}`,
     now: new Date(NOW).toISOString(),
   };
 }

@@ -40,6 +40,9 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
         maxBytes: config.sns.certMaxBytes,
         cacheSize: config.sns.certCacheSize,
         ttlMs: config.sns.certCacheTtlSeconds * 1000,
+        failureTtlMs: config.sns.certFailureTtlSeconds * 1000,
+        fetchesPerMinute: config.sns.certFetchesPerMinute,
+        metrics,
       }),
     }),
     confirmSubscription: createSubscriptionConfirmer({
@@ -113,7 +116,9 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
           },
         }
       : {}),
-    ...(servesApi ? { admin: { queues: watched, token: config.adminToken } } : {}),
+    ...(servesApi
+      ? { admin: { queues: watched, viewToken: config.apiToken, actionToken: config.adminToken } }
+      : {}),
     isReady: () => pingWithin(redis, 1000),
     trustProxy: config.http.trustProxy,
   });

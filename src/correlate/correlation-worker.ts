@@ -3,10 +3,11 @@ import type { QueuedRestoreEvent } from '../domain/types';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import type { QueueNotifications } from '../queue/notification-producer';
+import { eventToCorrelate } from './event-key';
 import type { RestoreStore } from './restore-store';
 
 export interface CorrelationDeps {
-  readonly store: Pick<RestoreStore, 'applyEvent'>;
+  readonly store: Pick<RestoreStore, 'applyEvent' | 'listIdsByObject'>;
   readonly queueNotifications: QueueNotifications;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -20,10 +21,15 @@ export interface CorrelationDeps {
  */
 export function createCorrelationProcessor(deps: CorrelationDeps) {
   return async (job: Job<QueuedRestoreEvent, void, string>): Promise<void> => {
-    const { event, snsMessageId, receivedAt } = job.data;
+    const { snsMessageId, receivedAt } = job.data;
+    const event = await eventToCorrelate(job.data.event, (bucket, key, versionId) =>
+      deps.store.listIdsByObject(bucket, key, versionId),
+    );
     const eventId = job.id ?? '';
     const result = await deps.store.applyEvent(event, eventId, { receivedAt: Date.parse(receivedAt) });
     if (result.matched === 0) deps.metrics.correlationOutcomes.inc({ outcome: 'unmatched' });
+    // The step also took unmatched events whose window ended off the early-event index.
+    if (result.unmatchedDropped > 0) deps.metrics.unmatchedEventsDropped.inc(result.unmatchedDropped);
     for (const outcome of result.outcomes) {
       deps.metrics.correlationOutcomes.inc({ outcome: outcome.effect });
       await deps.queueNotifications(outcome.requestId, outcome.pending, { snsMessageId });

@@ -41,7 +41,8 @@ export interface ReconcileSummary {
  * S3 never reports a stalled or failed restore, and SNS drops deliveries after a few failed
  * retries, so thaw looks for itself. Each run:
  * - queues notifications that were decided but never queued (a worker died in between);
- * - counts and drops events nobody claimed within the early-event window;
+ * - counts and drops events nobody claimed within the early-event window (each event's own step
+ *   drops those whose window ended, however many; this catches the last ones when events stop);
  * - decides `expiring` reminders that are due;
  * - looks at every request past its next check time with HeadObject: a restore found finished
  *   moves the request exactly as its lost event would have; one still running past its expected
@@ -190,6 +191,7 @@ export function createReconciler(options: ReconcilerOptions) {
       ...(head.storageClass ? { storageClass: head.storageClass } : {}),
     };
     const result = await store.applyEvent(event, syntheticEventId(object, kind, expiry));
+    if (result.unmatchedDropped > 0) metrics.unmatchedEventsDropped.inc(result.unmatchedDropped);
     for (const outcome of result.outcomes) await queue(outcome.requestId, outcome.pending);
   }
 

@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { objectDigest } from '../domain/object-ref';
 import type { NotificationKind, RestoreRequest, RestoreRequestSpec } from '../domain/restore-request';
 import type { RestoreEvent } from '../domain/types';
 import type { RedisKeys } from '../keys';
+import { createIdempotencyRecords, idempotencyKeyHash } from './idempotency-records';
+import type { IdempotencyClaim, IdempotencyUse } from './idempotency-records';
 import {
   APPLY_EVENT_LUA,
   APPLY_TO_REQUEST_LUA,
@@ -16,6 +17,7 @@ import {
 import type { ScriptTuning } from './lua/scripts';
 import { defineScript } from './redis-script';
 import { readRequest } from './request-view';
+import { isRequestId, newRequestId } from './request-id';
 
 export interface StoreTuning {
   /** How long finished requests stay readable, ms (REQUEST_RETENTION_SECONDS). */
@@ -30,6 +32,8 @@ export interface StoreTuning {
   readonly earlyWindowMs: number;
   /** How long an Idempotency-Key of POST /v1/restores is remembered, ms. */
   readonly idempotencyTtlMs: number;
+  /** How long a first use holds its Idempotency-Key while S3 is asked, ms. Default 120000. */
+  readonly idempotencyClaimMs?: number;
   readonly historyCap: number;
 }
 
@@ -52,9 +56,15 @@ export interface NewRequest {
   readonly initial: readonly InitialObjectState[];
   /** Events of these objects received at or after this time (ms) are replayed into the request. */
   readonly replaySince: number;
+  /**
+   * Set when thaw started the restore itself: events timed before this (ms) tell of an earlier
+   * restore of the object (or are old messages replayed) and never move the request.
+   */
+  readonly eventsSince?: number;
   /** When the reconciler first looks at the request, ms. */
   readonly firstDueAt: number;
-  readonly idempotencyKey?: string;
+  /** The Idempotency-Key it came with, claimed first (`claimIdempotency`); stored with the request. */
+  readonly idempotency?: IdempotencyUse;
 }
 
 export interface RegisterResult {
@@ -75,11 +85,20 @@ export interface EventOutcome {
 export interface ApplyResult {
   readonly matched: number;
   readonly outcomes: EventOutcome[];
+  /** Unmatched events (of any object) whose early-event window ended, dropped from the index. */
+  readonly unmatchedDropped: number;
 }
 
 export interface RestoreStore {
+  /** Looks up an Idempotency-Key before anything else is done for its request, claiming it if new. */
+  claimIdempotency(use: IdempotencyUse): Promise<IdempotencyClaim>;
+  /** Frees a claimed key whose request was not stored (S3 refused, Expedited unavailable...). */
+  releaseIdempotency(use: IdempotencyUse, token: string): Promise<void>;
   register(request: NewRequest): Promise<RegisterResult>;
-  /** The request; `{ events: false }` skips its event history (one list less to read). */
+  /**
+   * The request; `{ events: false }` skips its event history (one list less to read). Null for an
+   * unknown id, and, without asking Redis, for any string that is not a request id.
+   */
   get(id: string, options?: { events?: boolean }): Promise<RestoreRequest | null>;
   listIdsByObject(bucket: string, key: string, versionId?: string | null): Promise<string[]>;
   applyEvent(
@@ -94,6 +113,7 @@ export interface RestoreStore {
   recordDownload(id: string, objectIndex: number, at?: number): Promise<boolean>;
   /** Marks notifications queued (their jobs exist); returns how many were still pending. */
   markQueued(id: string, kinds: readonly NotificationKind[]): Promise<number>;
+  /** False for an unknown id (and, without asking Redis, for a string that is not a request id). */
   cancel(id: string): Promise<boolean>;
   dueIds(now: number, limit: number): Promise<string[]>;
   reschedule(id: string, at: number): Promise<void>;
@@ -105,10 +125,6 @@ export interface RestoreStore {
   dropUnmatched(now: number, limit: number): Promise<number>;
 }
 
-export function newRequestId(): string {
-  return `r_${randomBytes(12).toString('base64url')}`;
-}
-
 export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreTuning): RestoreStore {
   const prefix = `${keys.prefix}:`;
   const applyEvent = defineScript(redis, 'thawApplyEvent', APPLY_EVENT_LUA, 3);
@@ -118,6 +134,7 @@ export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreT
   const markQueued = defineScript(redis, 'thawMarkQueued', MARK_QUEUED_LUA, 0);
   const cancel = defineScript(redis, 'thawCancel', CANCEL_REQUEST_LUA, 0);
   const recordDownload = defineScript(redis, 'thawRecordDownload', RECORD_DOWNLOAD_LUA, 0);
+  const idempotency = createIdempotencyRecords(redis, keys, tuning.idempotencyClaimMs);
 
   const scriptTuning = (now = Date.now()): string => {
     const value: ScriptTuning = {
@@ -133,6 +150,9 @@ export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreT
   };
 
   return {
+    claimIdempotency: (use) => idempotency.claim(use),
+    releaseIdempotency: (use, token) => idempotency.release(use, token),
+
     async register(request) {
       const id = newRequestId();
       const objects = request.spec.objects.map((object, index) => {
@@ -151,13 +171,15 @@ export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreT
         remind: request.spec.remindBeforeExpiry ? 1 : 0,
         objects,
         replaySince: request.replaySince,
+        ...(request.eventsSince !== undefined ? { since: request.eventsSince } : {}),
         firstDue: request.firstDueAt,
-        idemTtl: tuning.idempotencyTtlMs,
-        useIdem: request.idempotencyKey !== undefined,
+        ...(request.idempotency
+          ? { idem: { fp: request.idempotency.fingerprint, ttl: tuning.idempotencyTtlMs } }
+          : {}),
       };
-      const idemKey = request.idempotencyKey
-        ? keys.idempotency(request.idempotencyKey)
-        : keys.idempotency('-');
+      const idemKey = keys.idempotency(
+        request.idempotency ? idempotencyKeyHash(request.idempotency.key) : '-',
+      );
       const [outcome, storedId, pending] = (await register(
         [idemKey, unmatchedKey(keys)],
         [prefix, scriptTuning(), JSON.stringify(payload)],
@@ -169,7 +191,7 @@ export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreT
       };
     },
 
-    get: (id, options) => readRequest(redis, keys, id, options),
+    get: (id, options) => (isRequestId(id) ? readRequest(redis, keys, id, options) : Promise.resolve(null)),
 
     async listIdsByObject(bucket, key, versionId) {
       const members = await redis.zrange(keys.objectIndex(bucket, key), 0, -1);
@@ -195,14 +217,14 @@ export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreT
         ],
       )) as (string | number)[];
       const outcomes: EventOutcome[] = [];
-      for (let index = 1; index + 2 < reply.length; index += 3) {
+      for (let index = 2; index + 2 < reply.length; index += 3) {
         outcomes.push({
           requestId: String(reply[index]),
           effect: String(reply[index + 1]) as EventEffect,
           pending: splitKinds(String(reply[index + 2] ?? '')),
         });
       }
-      return { matched: Number(reply[0]), outcomes };
+      return { matched: Number(reply[0]), outcomes, unmatchedDropped: Number(reply[1]) };
     },
 
     async failObject(id, objectIndex, reason) {
@@ -237,6 +259,7 @@ export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreT
     },
 
     async cancel(id) {
+      if (!isRequestId(id)) return false;
       return (await cancel([], [prefix, scriptTuning(), id])) === 1;
     },
 

@@ -15,6 +15,10 @@ import type { RestoreEventKind } from '../domain/types';
  * among events of one source (S3 notifications always carry sequencers, EventBridge events never
  * do) the order is total and the outcome does not depend on delivery order.
  *
+ * A request whose restore thaw started itself knows when (`since`, a minute of clock slack
+ * before the start): an event timed earlier tells of an earlier restore of the object, or is an old
+ * message replayed after its dedupe record expired, and is late for it whatever its kind.
+ *
  * Per request (several objects): `failed` when every object failed, else `expired` as soon as any
  * copy expired, else `completed` when every object not failed is ready, else `initiated` once any
  * started, else `requested`. A request's status only moves up too, and each move up decides at
@@ -56,7 +60,9 @@ export function newerCompletion(event: EventModel, object: ObjectModel): boolean
 export function applyToObject(
   object: ObjectModel,
   event: EventModel,
+  sinceMs: number | null = null,
 ): { object: ObjectModel; effect: Effect } {
+  if (sinceMs !== null && event.eventTimeMs < sinceMs) return { effect: 'late', object };
   const terminal = object.status === 'failed' || object.status === 'expired';
   if (!terminal && STATUS_RANK[event.kind] > STATUS_RANK[object.status]) {
     const completes = event.kind === 'completed';

@@ -110,6 +110,8 @@ async function main(): Promise<number> {
   const base = `http://127.0.0.1:${port}`;
   const prefix = `thaw-demo-${randomBytes(3).toString('hex')}`;
   const apiToken = randomBytes(18).toString('base64url');
+  // The board's actions need a token of their own; with the API token alone it is read-only.
+  const adminToken = randomBytes(18).toString('base64url');
   const config = loadConfig({
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -119,6 +121,7 @@ async function main(): Promise<number> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     MAIL_FROM: 'Archive Desk <restores@demo.thaw.example>',
     API_TOKEN: apiToken,
+    ADMIN_TOKEN: adminToken,
     SNS_TOPIC_ARNS: TOPIC_ARN,
     SNS_ALLOW_HTTP: 'true',
     SNS_TRUSTED_HOSTS: String.raw`^127\.0\.0\.1$`,
@@ -202,7 +205,9 @@ async function main(): Promise<number> {
   );
   console.log(`  Customer's page:      ${statusPage}`);
   console.log(`  API description:      ${base}/docs`);
-  console.log(`  Queues (Bull Board):  ${base}/admin/queues  (user: thaw, password: the API token above)`);
+  console.log(
+    `  Queues (Bull Board):  ${base}/admin/queues  (user: thaw, password: ${adminToken}; the API token shows it read-only)`,
+  );
   console.log(`  Metrics:              ${base}/metrics`);
   console.log(
     `  Try more:             node dist/cli/thaw.js simulate --url ${base}/sns --topic-arn ${TOPIC_ARN} --bucket ${BUCKET} --key 'another file.txt'`,

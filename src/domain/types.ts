@@ -29,6 +29,12 @@ export interface RestoreEvent {
   readonly bucket: string;
   /** The object key as the customer and S3 APIs know it (URL-decoded once, at the edge). */
   readonly key: string;
+  /**
+   * EventBridge events only: the key as the event carried it, when URL-decoding changed it (AWS
+   * does not document whether EventBridge encodes keys). Correlation uses it when no request
+   * waits on `key`. Absent from events queued before it existed.
+   */
+  readonly rawKey?: string;
   /** Null when the bucket is unversioned (S3 omits the field); S3's literal "null" is kept as is. */
   readonly versionId: string | null;
   readonly size?: number;

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SnsIngest } from '../ingest/sns-ingest';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
-import { errorBody, installErrorHandler } from './error-handler';
+import { errorBody, installErrorHandler, serverErrorBody } from './error-handler';
 import { registerOpenApi } from './openapi';
 import { adminRoutes } from './routes/admin';
 import type { AdminRouteOptions } from './routes/admin';
@@ -36,13 +37,27 @@ export function maskTokens(url: string): string {
  * contract's error body, as for any other unknown id (fastify's own answers are 400 and 414, in
  * its own format).
  */
-function answerFrameworkError(error: FastifyError, log: FastifyBaseLogger, reply: FastifyReply): void {
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     void reply.code(404).send(errorBody('not_found', 'no such resource'));
     return;
   }
-  log.error({ err: error }, 'unhandled framework error');
-  void reply.code(500).send(errorBody('internal_error', 'internal error'));
+  request.log.error({ err: error }, 'unhandled framework error');
+  void reply.code(500).send(serverErrorBody('internal_error', 500, request.id));
+}
+
+/**
+ * fastify's `trustProxy` for TRUST_PROXY. A hop count becomes a function trusting the socket peer
+ * and the next hops-1 X-Forwarded-For entries from the right: fastify 5.12 takes a bare number as
+ * "trust nobody" (a direct client could otherwise claim hops), which would put every client behind
+ * the load balancer in one rate-limit bucket. A hop count assumes every request comes through the
+ * proxies; where thaw is reachable directly, TRUST_PROXY names the proxies' addresses instead.
+ */
+function trustedProxies(
+  setting: false | number | readonly string[],
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return setting === false ? false : [...setting];
 }
 
 export interface AppDeps {
@@ -57,11 +72,15 @@ export interface AppDeps {
   readonly downloads: DownloadRouteOptions | undefined;
   /** The customer's status page (`/r/:token`); only with PUBLIC_BASE_URL, never in the `worker` role. */
   readonly statusPage?: StatusPageRouteOptions;
-  /** Bull Board at /admin/queues, behind ADMIN_TOKEN (or API_TOKEN). */
+  /** The operator board at /admin/queues: read-only with API_TOKEN, actions with ADMIN_TOKEN. */
   readonly admin?: AdminRouteOptions;
   readonly isReady: () => Promise<boolean>;
   readonly version: string;
-  readonly trustProxy?: boolean;
+  /**
+   * Whose X-Forwarded-For names the client (rate limits): `false` nobody, a number of proxy hops,
+   * or proxy addresses/CIDRs (config TRUST_PROXY). Never `true`: a client could choose its address.
+   */
+  readonly trustProxy?: false | number | readonly string[];
 }
 
 /**
@@ -78,8 +97,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
     frameworkErrors: (error, request, reply) =>
-      answerFrameworkError(error, request.log, reply as FastifyReply),
-    trustProxy: deps.trustProxy ?? false,
+      answerFrameworkError(error, request as FastifyRequest, reply as FastifyReply),
+    trustProxy: trustedProxies(deps.trustProxy ?? false),
+    // Unique across processes and restarts: a 5xx answer names it, and support finds the log line.
+    genReqId: () => randomUUID(),
   });
   installErrorHandler(app);
   app.addHook('onResponse', async (request, reply) => {

@@ -10,6 +10,21 @@ export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
+/**
+ * What a 5xx answer says: a generic phrase per status and the request id, which is also on the
+ * log line holding the details. An internal error's text (an S3 or Redis message, a key, an
+ * address) never reaches the caller.
+ */
+const SERVER_ERROR_PHRASES: Readonly<Record<number, string>> = {
+  502: 'an upstream service refused the request',
+  503: 'temporarily unavailable; retry later',
+  504: 'an upstream service did not answer in time',
+};
+
+export function serverErrorBody(code: string, status: number, requestId: string): ErrorBody {
+  return errorBody(code, `${SERVER_ERROR_PHRASES[status] ?? 'internal error'} (request ${requestId})`);
+}
+
 // Fastify's own error codes that reach clients, mapped to stable codes of ours.
 const FASTIFY_CODES: Readonly<Record<string, string>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
@@ -29,13 +44,17 @@ const VALIDATION_CODES: Readonly<Record<string, string>> = {
 
 /**
  * One place turns errors into answers. Our own errors carry their status and code; fastify's
- * client errors keep their status; anything else is a 500 whose details go to the log only.
+ * client errors keep their status and message; anything else is a 500. Every 5xx logs the error
+ * and answers with its code, a generic message and the request id only.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ThawError, request, reply) => {
     if (error instanceof ThawError) {
-      if (error.httpStatus >= 500) request.log.warn({ err: error }, error.message);
-      return reply.code(error.httpStatus).send(errorBody(error.code, error.message));
+      if (error.httpStatus < 500) {
+        return reply.code(error.httpStatus).send(errorBody(error.code, error.message));
+      }
+      request.log.warn({ err: error }, error.message);
+      return reply.code(error.httpStatus).send(serverErrorBody(error.code, error.httpStatus, request.id));
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
@@ -45,7 +64,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.code(status).send(errorBody(code, error.message));
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).send(errorBody('internal_error', 'internal error'));
+    return reply.code(500).send(serverErrorBody('internal_error', 500, request.id));
   });
   app.setNotFoundHandler((request, reply) =>
     reply

@@ -1,6 +1,7 @@
 import type { RestoreEvent } from '../domain/types';
 import { InvalidInputError } from '../errors';
 import { parseEventBridgeEvent } from './eventbridge-event';
+import { ownField } from './own-field';
 import { parseS3Records } from './s3-event';
 
 /** What the `Message` of a Notification on a restore-events topic turned out to be. */
@@ -24,16 +25,15 @@ export function parseRestoreMessage(message: string, eventBridgeKeysUrlEncoded: 
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidInputError('not_restore_event', 'notification Message is not a JSON object');
   }
-  const fields = value as Record<string, unknown>;
-  if (fields.Event === 's3:TestEvent') return { kind: 'test-event' };
-  if ('Records' in fields) {
-    const { events, ignoredEventNames } = parseS3Records(fields.Records);
+  if (ownField(value, 'Event') === 's3:TestEvent') return { kind: 'test-event' };
+  if (Object.hasOwn(value, 'Records')) {
+    const { events, ignoredEventNames } = parseS3Records(ownField(value, 'Records'));
     return events.length > 0
       ? { kind: 'events', events, ignored: ignoredEventNames }
       : { kind: 'ignored', ignored: ignoredEventNames };
   }
-  if (fields.source === 'aws.s3') {
-    const result = parseEventBridgeEvent(fields, eventBridgeKeysUrlEncoded);
+  if (ownField(value, 'source') === 'aws.s3') {
+    const result = parseEventBridgeEvent(value, eventBridgeKeysUrlEncoded);
     return result.outcome === 'restore'
       ? { kind: 'events', events: [result.event], ignored: [] }
       : { kind: 'ignored', ignored: [result.detailType] };

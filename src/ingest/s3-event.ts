@@ -3,16 +3,21 @@ import { decodeEventKey } from '../domain/object-ref';
 import type { RestoreEvent, RestoreEventKind } from '../domain/types';
 import { InvalidInputError } from '../errors';
 
-/** S3 event names (without the `s3:` prefix, as records carry them) that thaw acts on. */
-export const S3_RESTORE_EVENT_KINDS: Readonly<Record<string, RestoreEventKind>> = {
-  'ObjectRestore:Post': 'initiated',
-  'ObjectRestore:Completed': 'completed',
-  'ObjectRestore:Delete': 'expired',
-};
+/**
+ * S3 event names (without the `s3:` prefix, as records carry them) that thaw acts on. A Map: the
+ * name comes from the message, and an object literal would answer `constructor` or `__proto__`
+ * with what Object.prototype holds.
+ */
+export const S3_RESTORE_EVENT_KINDS: ReadonlyMap<string, RestoreEventKind> = new Map([
+  ['ObjectRestore:Post', 'initiated'],
+  ['ObjectRestore:Completed', 'completed'],
+  ['ObjectRestore:Delete', 'expired'],
+]);
 
 const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'is not an ISO-8601 time');
 
-// Shapes follow FORMATS.md §A (including real captured records); unknown fields are ignored.
+// Shapes follow the Amazon S3 User Guide ("Event message structure") and real captured records;
+// unknown fields are ignored.
 const restoreRecordSchema = z.object({
   eventVersion: z.string().regex(/^2\.\d+$/, 'is not a 2.x event version'),
   eventSource: z.literal('aws:s3'),
@@ -65,7 +70,7 @@ export function parseS3Records(records: unknown): S3RecordsResult {
     if (!named.success) {
       throw new InvalidInputError('invalid_s3_event', `S3 record ${index} has no eventName`);
     }
-    const kind = S3_RESTORE_EVENT_KINDS[named.data.eventName];
+    const kind = S3_RESTORE_EVENT_KINDS.get(named.data.eventName);
     if (kind === undefined) {
       ignoredEventNames.push(named.data.eventName.slice(0, 64));
       return;

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../errors';
+import { ownField } from './own-field';
 import { SnsVerificationError } from './sns-verification-error';
 
 /**
  * The JSON body SNS posts to an HTTP/S subscription. Field names and the set of signed fields
- * per type follow FORMATS.md §C. Values are kept exactly as JSON-decoded: the string to sign is
- * built from them, so nothing here may trim, normalise or re-serialise a signed value.
+ * per type follow the Amazon SNS Developer Guide ("Amazon SNS message and JSON formats"). Values
+ * are kept exactly as JSON-decoded: the string to sign is built from them, so nothing here may
+ * trim, normalise or re-serialise a signed value.
  */
 export const SNS_MESSAGE_TYPES = [
   'Notification',
@@ -61,7 +63,7 @@ export function parseSnsBody(body: string, headerType: string | undefined): SnsM
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InvalidInputError('not_sns_message', 'body is not a JSON object');
   }
-  const type = (parsed as { Type?: unknown }).Type;
+  const type = ownField(parsed, 'Type');
   if (typeof type !== 'string' || !(SNS_MESSAGE_TYPES as readonly string[]).includes(type)) {
     throw new InvalidInputError('not_sns_message', 'body has no known SNS message Type');
   }

@@ -11,11 +11,12 @@ const CERT_PATH = /^\/SimpleNotificationService-[0-9a-f]{8,64}\.pem$/;
 const REGION_IN_HOST = /^sns\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com(?:\.cn)?$/;
 
 /**
- * Checks a SigningCertURL before anything is fetched from it (FORMATS.md §C.7): a real URL
- * parser, https only, no userinfo, no port, no query or fragment, a trusted SNS host in the same
- * region as the topic, and the `/SimpleNotificationService-<hex>.pem` path. Each rule closes a
- * known forgery: look-alike hosts such as `sns.s3-us-west-2.amazonaws.com` are S3 buckets anyone
- * can fill with a certificate of their own.
+ * Checks a SigningCertURL before anything is fetched from it (Amazon SNS Developer Guide,
+ * "Verifying the signatures of Amazon SNS messages"): a real URL parser, https only, no userinfo,
+ * no port, no query or fragment, a trusted SNS host in the same region as the topic, and the
+ * `/SimpleNotificationService-<hex>.pem` path. Each rule closes a known forgery: look-alike hosts
+ * such as `sns.s3-us-west-2.amazonaws.com` are S3 buckets anyone can fill with a certificate of
+ * their own.
  *
  * With `allowHttp` (local development and tests) a trusted host that is not an AWS one, such as a
  * loopback certificate server or LocalStack (`/_aws/sns/…`), may use any path: the path rules

@@ -1,6 +1,6 @@
 import type { CertificateStore } from './certificate-store';
 import type { SnsMessage } from './sns-message';
-import { SIGNATURE_ALGORITHMS, signatureMatches } from './sns-signature';
+import { signatureAlgorithm, signatureMatches } from './sns-signature';
 import { checkSigningCertUrl } from './sns-url';
 import type { SnsUrlPolicy } from './sns-url';
 import { SnsVerificationError } from './sns-verification-error';
@@ -19,28 +19,30 @@ export interface SnsVerifierOptions extends SnsUrlPolicy {
 export type SnsVerifier = (message: SnsMessage) => Promise<void>;
 
 /**
- * Proves a message came from SNS for one of our topics, cheapest refusal first: topic allow-list,
- * signature version, timestamp, certificate URL, and only then a certificate download and the RSA
- * check. Throws SnsVerificationError (403) or UnavailableError (503, the certificate host is down).
+ * Proves a message came from SNS for one of our topics, cheapest refusal first: signature version
+ * (exactly "1" or "2", before anything else), topic allow-list, timestamp, certificate URL, and
+ * only then a certificate download and the RSA check. Throws SnsVerificationError (403) or
+ * UnavailableError (503: the certificate host is down, or the download budget is spent).
  */
 export function createSnsVerifier(options: SnsVerifierOptions): SnsVerifier {
   const allowedTopics = new Set(options.topicArns);
   const now = options.now ?? Date.now;
   return async (message) => {
-    if (!allowedTopics.has(message.TopicArn)) {
-      throw new SnsVerificationError('topic_not_allowed', `topic ${message.TopicArn} is not accepted here`);
-    }
-    if (SIGNATURE_ALGORITHMS[message.SignatureVersion] === undefined) {
+    if (signatureAlgorithm(message.SignatureVersion) === undefined) {
       throw new SnsVerificationError(
         'signature_version_unsupported',
-        `SignatureVersion ${message.SignatureVersion} is not 1 or 2`,
+        `SignatureVersion ${JSON.stringify(message.SignatureVersion.slice(0, 8))} is not 1 or 2`,
       );
     }
+    // Exactly "1" or "2" by now, so Number() cannot meet NaN here.
     if (Number(message.SignatureVersion) < options.minSignatureVersion) {
       throw new SnsVerificationError(
         'signature_version_too_low',
         `SignatureVersion ${message.SignatureVersion} is below the required ${options.minSignatureVersion}`,
       );
+    }
+    if (!allowedTopics.has(message.TopicArn)) {
+      throw new SnsVerificationError('topic_not_allowed', `topic ${message.TopicArn} is not accepted here`);
     }
     const signedAt = Date.parse(message.Timestamp);
     if (Number.isNaN(signedAt)) {

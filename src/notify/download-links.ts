@@ -56,9 +56,27 @@ redis.call('SET', ARGV[2] .. token, ARGV[3], 'PX', ARGV[4], 'NX')
 return token
 `;
 
+/**
+ * Keeps each object's download token (or this new one) in the request's hash, in one step that
+ * first checks the request is still there: an HSETNX on a request that expired meanwhile would
+ * bring its hash back without a TTL, and nothing would ever remove it.
+ * KEYS: [1] the request hash. ARGV: field, proposal, field, proposal... Returns the tokens, or
+ * nothing for a request that is gone.
+ */
+const DOWNLOAD_TOKENS_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+local tokens = {}
+for i = 1, #ARGV, 2 do
+  redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1])
+  table.insert(tokens, redis.call('HGET', KEYS[1], ARGV[i]))
+end
+return tokens
+`;
+
 export function createDownloadLinks(options: DownloadLinksOptions): DownloadLinks {
   const { redis, keys } = options;
   const pageToken = defineScript(redis, 'thawPageToken', PAGE_TOKEN_LUA, 1);
+  const downloadTokens = defineScript(redis, 'thawDownloadTokens', DOWNLOAD_TOKENS_LUA, 1);
 
   function remainingSeconds(request: RestoreRequest, index: number, now: number): number | null {
     const expiry = request.objectStates[index]?.restoreExpiryTime;
@@ -79,13 +97,8 @@ export function createDownloadLinks(options: DownloadLinksOptions): DownloadLink
     indexes: readonly number[],
     now: number,
   ): Promise<EmailLinks> {
-    const key = keys.request(request.id);
-    const proposals = indexes.map(() => randomBytes(24).toString('base64url'));
-    const claim = redis.pipeline();
-    indexes.forEach((index, position) => claim.hsetnx(key, `dl:${index}`, proposals[position]!));
-    claim.hmget(key, ...indexes.map((index) => `dl:${index}`));
-    const results = await claim.exec();
-    const tokens = (results?.at(-1)?.[1] ?? []) as (string | null)[];
+    const proposals = indexes.flatMap((index) => [`dl:${index}`, randomBytes(24).toString('base64url')]);
+    const tokens = (await downloadTokens([keys.request(request.id)], proposals)) as string[];
     const store = redis.pipeline();
     const urls = new Map<number, string>();
     let expiresAt: number | null = null;

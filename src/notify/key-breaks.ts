@@ -16,6 +16,15 @@ export const KEY_RUN_MAX = 40;
 export const KEY_BREAK_EVERY = 20;
 export const KEY_BREAK_HTML = '<wbr><!--[if mso]>&#8203;<![endif]-->';
 
+// Printable ASCII is one grapheme a character; segmenting a 1,024-character key is slow, and an
+// email with many long keys is rendered more than once (src/notify/list-budget.ts).
+const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
+
+function charactersOf(part: string): Iterable<string> {
+  if (PRINTABLE_ASCII.test(part)) return part;
+  return Array.from(graphemes.segment(part), ({ segment }) => segment);
+}
+
 /** A key in display pieces (see `KEY_BREAK_HTML`), whole characters each; joined, the key. */
 export function keySegments(key: string): string[] {
   if (key.length <= KEY_RUN_MAX) return [key];
@@ -26,7 +35,7 @@ export function keySegments(key: string): string[] {
       continue;
     }
     let count = 0; // characters since the last break opportunity
-    for (const { segment } of graphemes.segment(part)) {
+    for (const segment of charactersOf(part)) {
       const size = width(segment);
       if (count > 0 && count + size > KEY_BREAK_EVERY) {
         pieces.push('');

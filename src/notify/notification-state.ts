@@ -8,6 +8,12 @@ import { normalise } from './suppression';
  * The life of one notification (request, kind), kept in the request's hash field `n:<kind>`:
  * pending → queued → sending → sent | failed | suppressed | cancelled.
  *
+ * Only the store decides a notification: the correlation steps write `pending` (HSETNX, in the
+ * same Lua step that moves the request, see queueNotification in correlate/lua/prelude.ts) before
+ * any job exists, and every version of thaw has done so; the producer then marks it `queued`. A
+ * job whose field is absent was never decided (a job added by hand on the board, or a kind the
+ * request never reached) and is `undecided`: dropped, never sent, and nothing is written for it.
+ *
  * Claiming is a compare-and-set in one Lua step (the claim that SET NX would give, kept with the
  * request so both expire together): only one attempt at a time may hold `sending`, and a
  * notification that is sent, failed, suppressed or cancelled is never claimed again — so a retried
@@ -31,14 +37,19 @@ export type ClaimOutcome =
   | 'suppressed'
   | 'cancelled'
   /** The request is gone (retention ended). */
-  | 'missing';
+  | 'missing'
+  /** The store never decided this notification (no `n:<kind>`, or a state no step writes). */
+  | 'undecided';
 
 // KEYS: request hash, suppressed-addresses hash. ARGV: kind, token, now, in-doubt ms, address.
 const CLAIM_LUA = `
 local reqKey, field, token, now, inDoubt = KEYS[1], 'n:' .. ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 if redis.call('EXISTS', reqKey) == 0 then return 'missing' end
 local raw = redis.call('HGET', reqKey, field)
-local state = raw and cjson.decode(raw) or { s = 'queued' }
+if not raw then return 'undecided' end
+local state = cjson.decode(raw)
+local known = { pending = 1, queued = 1, sending = 1, sent = 1, failed = 1, suppressed = 1, cancelled = 1 }
+if not known[state.s] then return 'undecided' end
 if state.s == 'sent' or state.s == 'failed' or state.s == 'suppressed' or state.s == 'cancelled' then return state.s end
 if redis.call('HEXISTS', reqKey, 'cancelled') == 1 then
   redis.call('HSET', reqKey, field, '{"s":"cancelled"}')
@@ -80,10 +91,21 @@ redis.call('HSET', KEYS[1], field, ARGV[3])
 return 1
 `;
 
+// An operator's retry reopens a failed notification only: never one that was sent (that would
+// send it twice) nor one the store never decided.
+const REOPEN_LUA = `
+local field = 'n:' .. ARGV[1]
+local raw = redis.call('HGET', KEYS[1], field)
+if not raw or cjson.decode(raw).s ~= 'failed' then return 0 end
+redis.call('HSET', KEYS[1], field, '{"s":"queued"}')
+return 1
+`;
+
 export interface NotificationState {
   /**
-   * Claims the notification for this attempt, in one step with every reason not to send: already
-   * settled, request cancelled, recipient suppressed (then marked `suppressed`).
+   * Claims the notification for this attempt, in one step with every reason not to send: never
+   * decided by the store, already settled, request cancelled, recipient suppressed (then marked
+   * `suppressed`).
    */
   claim(
     requestId: string,
@@ -96,7 +118,7 @@ export interface NotificationState {
   /** Gives the claim back after a failure worth retrying. */
   release(requestId: string, kind: NotificationKind, token: string): Promise<void>;
   fail(requestId: string, kind: NotificationKind, token: string, reason: string): Promise<void>;
-  /** Puts a failed notification back to queued (an operator's retry). */
+  /** Puts a failed notification back to queued (an operator's retry); any other state stays. */
   reset(requestId: string, kind: NotificationKind): Promise<void>;
 }
 
@@ -104,6 +126,7 @@ export function createNotificationState(redis: Redis, keys: RedisKeys): Notifica
   const claim = defineScript(redis, 'thawClaim', CLAIM_LUA, 2);
   const recordSent = defineScript(redis, 'thawRecordSent', RECORD_SENT_LUA, 1);
   const settle = defineScript(redis, 'thawSettle', SETTLE_LUA, 1);
+  const reopen = defineScript(redis, 'thawReopen', REOPEN_LUA, 1);
   const settleAs = async (id: string, kind: NotificationKind, token: string, state: object) => {
     await settle([keys.request(id)], [kind, token, JSON.stringify(state)]);
   };
@@ -121,9 +144,7 @@ export function createNotificationState(redis: Redis, keys: RedisKeys): Notifica
     release: (id, kind, token) => settleAs(id, kind, token, { s: 'queued' }),
     fail: (id, kind, token, reason) => settleAs(id, kind, token, { s: 'failed', r: reason.slice(0, 500) }),
     async reset(id, kind) {
-      if ((await redis.exists(keys.request(id))) === 1) {
-        await redis.hset(keys.request(id), `n:${kind}`, JSON.stringify({ s: 'queued' }));
-      }
+      await reopen([keys.request(id)], [kind]);
     },
   };
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
+import { z } from 'zod';
+import { NOTIFICATION_KINDS } from '../domain/restore-request';
 import type { RestoreRequest } from '../domain/restore-request';
 import { toError } from '../errors';
 import type { Logger } from '../logger';
@@ -12,6 +14,16 @@ import { MailError } from './mailer';
 import type { Mailer } from './mailer';
 import type { NotificationState } from './notification-state';
 import type { TemplateRenderer } from './template-renderer';
+
+/**
+ * What a `notifications` job carries when thaw's producer made it. Anything else (a job added by
+ * hand on the board with a made-up kind or id) is dropped before it touches Redis or a metric label.
+ */
+const notificationJobSchema = z.object({
+  requestId: z.string().regex(/^r_[A-Za-z0-9_-]{1,64}$/),
+  kind: z.enum(NOTIFICATION_KINDS),
+  snsMessageId: z.string().max(256).nullish(),
+});
 
 /** Header naming the notification (`<requestId>.<kind>`) in every email thaw sends. */
 export const NOTIFICATION_HEADER = 'X-Thaw-Notification';
@@ -39,6 +51,8 @@ export interface NotificationDeps {
  * Sends one notification: at most one email per request and kind.
  *
  * 1. Nothing to do if the request is gone, cancelled, or the notification is already settled.
+ *    Nothing is sent for a notification the store never decided (`undecided`): only correlation
+ *    decides emails, so a hand-made job cannot tell a customer a healthy restore failed.
  * 2. A suppressed recipient (bounce, complaint) gets nothing: the notification is `suppressed`.
  * 3. Claim, render, send through SES, record the SES MessageId and time.
  * Throttling pauses the queue through BullMQ's rate limiter without spending an attempt;
@@ -46,7 +60,16 @@ export interface NotificationDeps {
  */
 export function createNotificationProcessor(deps: NotificationDeps) {
   return async (job: Job<NotificationJob, void, string>, jobToken?: string): Promise<void> => {
-    const { requestId, kind, snsMessageId } = job.data;
+    const parsed = notificationJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((issue) => issue.path.join('.'));
+      deps.logger.warn(
+        { jobId: job.id, fields },
+        'notification job thaw did not make: dropped, nothing sent',
+      );
+      return;
+    }
+    const { requestId, kind, snsMessageId } = parsed.data;
     const log = deps.logger.child({
       requestId,
       kind,
@@ -64,6 +87,11 @@ export function createNotificationProcessor(deps: NotificationDeps) {
       // Another attempt holds the claim (or SES's answer to it is still in doubt): look later.
       await job.moveToDelayed(Date.now() + Math.max(1000, Math.floor(deps.inDoubtMs / 4)), jobToken);
       throw new DelayedError();
+    }
+    if (claim === 'undecided') {
+      deps.metrics.emails.inc({ kind, outcome: 'undecided' });
+      log.warn('notification the store never decided (a job added by hand?): dropped, nothing sent');
+      return;
     }
     if (claim === 'suppressed') {
       deps.metrics.emails.inc({ kind, outcome: 'suppressed' });

@@ -3,6 +3,7 @@ import { archiveFamily, restoreWindow } from '../domain/restore-times';
 import { InvalidInputError } from '../errors';
 import type { EmailData, EmailObject, RenderedEmail } from './email-data';
 import { NOTIFICATION_KINDS } from './email-data';
+import { renderWithinBudget } from './list-budget';
 import { basename, resolveLocale, resolveTimeZone, textDirection } from './template-helpers';
 import type { CompiledTemplates, TemplatePart } from './template-loader';
 import {
@@ -39,7 +40,13 @@ export interface TemplateRenderer {
  * not http(s) dropped) plus fields every template would otherwise compute itself.
  */
 export interface TemplateContext extends Omit<EmailData, 'objects'> {
+  /** Every object of the request (up to 1,000): templates list `listed`, see `list-budget.ts`. */
   readonly objects: readonly TemplateObject[];
+  /** The objects the email names: the first ones, as many as keep it readable (at most 25). */
+  readonly listed: readonly TemplateObject[];
+  readonly listedCount: number;
+  /** Objects not named (`objectCount - listedCount`): "…and 975 more files"; 0 when all are. */
+  readonly moreCount: number;
   /** The first object; the only one unless `multi`. */
   readonly object: TemplateObject;
   /** Last path segment of the first object's key, for sentences in the body. */
@@ -88,10 +95,10 @@ function render(templates: CompiledTemplates, data: EmailData): RenderedEmail {
       `Request ${data.requestId} has no objects to tell about`,
     );
   }
-  const context = buildContext(data);
+  const everything = buildContext(data);
   const chain = localeChain(data.recipient.locale);
   const timeZone = resolveTimeZone(data.recipient.timeZone);
-  const renderPart = (part: TemplatePart): string => {
+  const renderPart = (part: TemplatePart, context: TemplateContext): string => {
     const found = lookupTemplate(templates, chain, `${data.kind}.${part}`);
     const locale = formattingLocale(data.recipient.locale, found.locale);
     const settings = { locale, timeZone, now: data.now, dir: textDirection(locale) };
@@ -105,7 +112,13 @@ function render(templates: CompiledTemplates, data: EmailData): RenderedEmail {
       );
     }
   };
-  const subject = toSubjectLine(renderPart('subject'));
+  const unbreakable = unbreakableValues(everything);
+  const body = renderWithinBudget(everything.objectCount, (listedCount) => {
+    const context = naming(everything, listedCount);
+    const html = tidyHtml(renderPart('html', context));
+    return { html, text: foldText(tidyText(renderPart('text', context)), unbreakable), context };
+  });
+  const subject = toSubjectLine(renderPart('subject', body.context));
   if (subject === '') {
     throw new TemplateError(
       `The ${data.kind} subject template rendered nothing`,
@@ -113,8 +126,13 @@ function render(templates: CompiledTemplates, data: EmailData): RenderedEmail {
       'template_render_failed',
     );
   }
-  const text = foldText(tidyText(renderPart('text')), unbreakableValues(context));
-  return { subject, html: tidyHtml(renderPart('html')), text };
+  return { subject, html: body.html, text: body.text };
+}
+
+/** The context naming the first `listedCount` objects (see `list-budget.ts`). */
+function naming(context: TemplateContext, listedCount: number): TemplateContext {
+  const listed = context.objects.slice(0, listedCount);
+  return { ...context, listed, listedCount: listed.length, moreCount: context.objectCount - listed.length };
 }
 
 /** Data the text part must not wrap at its spaces: keys, names and links (see `foldText`). */
@@ -159,6 +177,9 @@ function buildContext(data: EmailData): TemplateContext {
     objectName: first.name,
     subjectName: Array.from(first.key).length <= SUBJECT_KEY_MAX_LENGTH ? first.key : first.name,
     objectCount: objects.length,
+    listed: objects,
+    listedCount: objects.length,
+    moreCount: 0,
     multi: objects.length > 1,
     linkCount: objects.filter((object) => object.downloadUrl !== undefined).length,
     failedCount: objects.filter((object) => object.status === 'failed').length,

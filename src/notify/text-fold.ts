@@ -58,7 +58,7 @@ export function foldText(text: string, unbreakable: readonly string[] = []): str
     .map((line) => {
       // 76 UTF-16 units are at most 76 characters and 228 octets: nothing to do, nothing to scan.
       if (line.length <= TEXT_WRAP_COLUMN) return line;
-      kept ??= keptValues(unbreakable);
+      kept ??= keptValuesOf(unbreakable);
       return foldLine(line, kept).join('\n');
     })
     .join('\n');
@@ -70,6 +70,19 @@ export function foldText(text: string, unbreakable: readonly string[] = []): str
  * nothing or punctuation; not where a template glues letters to it (`{{objectName}}s`).
  */
 type KeptValues = ReadonlyMap<string, readonly string[]>;
+
+// The renderer folds several renderings of one email with the same values (1,000 objects' keys
+// and links: see list-budget.ts), so they are looked at once per list, not once per rendering.
+const keptCache = new WeakMap<readonly string[], KeptValues>();
+
+function keptValuesOf(values: readonly string[]): KeptValues {
+  let kept = keptCache.get(values);
+  if (kept === undefined) {
+    kept = keptValues(values);
+    keptCache.set(values, kept);
+  }
+  return kept;
+}
 
 function keptValues(values: readonly string[]): KeptValues {
   const kept = new Map<string, Set<string>>();
@@ -157,13 +170,18 @@ function wordsOf(body: string, kept: KeptValues): string[] {
   return words;
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
+
 /** Pieces of at most `budget` octets (see `foldText`); joined, they are `word`. */
 function breakWord(word: string, budget: number): string[] {
   // Graphemes keep a letter with its accents; one longer than a line (a letter with hundreds of
-  // combining marks) falls back to code points, which are never split.
-  const units = Array.from(graphemes.segment(word), ({ segment }) =>
-    octets(segment) <= budget ? [segment] : Array.from(segment),
-  ).flat();
+  // combining marks) falls back to code points, which are never split. Printable ASCII (a URL,
+  // percent-encoded) is one grapheme a character, and segmenting 4,600 of them is slow.
+  const units = PRINTABLE_ASCII.test(word)
+    ? word.split('')
+    : Array.from(graphemes.segment(word), ({ segment }) =>
+        octets(segment) <= budget ? [segment] : Array.from(segment),
+      ).flat();
   const sizes = units.map(octets);
   const pieces: string[] = [];
   let start = 0;

@@ -10,6 +10,10 @@ export interface Metrics {
   readonly snsMessages: Counter<'type' | 'outcome'>;
   /** SNS messages refused at verification, by reason (topic_not_allowed, signature_invalid...). */
   readonly snsVerificationFailures: Counter<'reason'>;
+  /** SNS signing-certificate downloads, by outcome (ok, refused: 403 to SNS, unavailable: 503). */
+  readonly snsCertificateDownloads: Counter<'outcome'>;
+  /** Certificates not downloaded, by reason (budget_spent, failed_recently, busy); each is a 403 or 503. */
+  readonly snsCertificateRefusals: Counter<'reason'>;
   /** S3/EventBridge events seen in notifications, by kind or ignored event name, and outcome. */
   readonly s3Events: Counter<'event' | 'outcome'>;
   /** Time to make events durable in Redis (BullMQ add), seconds. */
@@ -24,7 +28,7 @@ export interface Metrics {
   readonly notificationsQueued: Counter<'kind'>;
   /** Reconciliation findings, by result (completed, expired, initiated, delayed, failed, running, error...). */
   readonly reconcileChecks: Counter<'result'>;
-  /** Emails by kind and outcome (sent, failed, suppressed, throttled, retry). */
+  /** Emails by kind and outcome (sent, failed, suppressed, throttled, retry, undecided). */
   readonly emails: Counter<'kind' | 'outcome'>;
   /** Time SES took to accept (or refuse) an email, seconds. */
   readonly emailSendDuration: Histogram<'outcome'>;
@@ -73,6 +77,18 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Metr
       labelNames: ['reason'],
       registers: [registry],
     }),
+    snsCertificateDownloads: new Counter({
+      name: 'thaw_sns_certificate_downloads_total',
+      help: 'SNS signing-certificate downloads, by outcome (ok, refused, unavailable).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    snsCertificateRefusals: new Counter({
+      name: 'thaw_sns_certificate_refusals_total',
+      help: 'SNS signing certificates not downloaded, by reason (budget_spent, failed_recently, busy).',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     s3Events: new Counter({
       name: 'thaw_s3_events_total',
       help: 'S3 events found in SNS notifications, by event kind (or ignored event name) and outcome.',
@@ -117,7 +133,7 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Metr
     }),
     emails: new Counter({
       name: 'thaw_emails_total',
-      help: 'Emails by notification kind and outcome (sent, failed, suppressed, throttled, retry).',
+      help: 'Emails by notification kind and outcome (sent, failed, suppressed, throttled, retry, undecided: a job the store never decided, dropped).',
       labelNames: ['kind', 'outcome'],
       registers: [registry],
     }),

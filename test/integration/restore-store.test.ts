@@ -1,9 +1,11 @@
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import type { ObjectRef } from '../../src/domain/object-ref';
 import { restoreEventJobId } from '../../src/queue/event-producer';
+import { idempotencyKeyHash } from '../../src/correlate/idempotency-records';
+import { isRequestId, newRequestId } from '../../src/correlate/request-id';
 import type { RestoreStore } from '../../src/correlate/restore-store';
 import { createRedisKeys } from '../../src/keys';
-import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis';
+import { TEST_REDIS_URL, deletePrefix, testRedis, uniquePrefix } from '../helpers/redis';
 import { event, requested, spec, testStore } from '../helpers/store';
 
 const prefix = uniquePrefix('restore-store');
@@ -174,14 +176,14 @@ describe('restore store', () => {
       initial: requested(1),
       replaySince: 0,
       firstDueAt: 0,
-      idempotencyKey: 'abc',
+      idempotency: { key: 'abc', fingerprint: 'body-1' },
     });
     const second = await store.register({
       spec: spec([object()]),
       initial: requested(1),
       replaySince: 0,
       firstDueAt: 0,
-      idempotencyKey: 'abc',
+      idempotency: { key: 'abc', fingerprint: 'body-1' },
     });
     expect(second).toEqual({ outcome: 'exists', id: first.id, pending: [] });
     expect(await store.listIdsByObject('archive', object().key)).toEqual([first.id]);
@@ -199,5 +201,116 @@ describe('restore store', () => {
       expect.objectContaining({ kind: 'initiated', state: 'cancelled' }),
     ]);
     expect(await store.cancel('r_missing')).toBe(false);
+  });
+});
+
+describe('identifiers that thaw never issued', () => {
+  it('isRequestId admits what newRequestId makes and nothing that names another key', () => {
+    for (let i = 0; i < 100; i += 1) expect(isRequestId(newRequestId())).toBe(true);
+    for (const bad of ['', 'r_', 'x_abc', 'r_abc:spec', 'r_abc:ev', 'r_a b', `r_${'a'.repeat(65)}`, 'r_*']) {
+      expect(isRequestId(bad)).toBe(false);
+    }
+  });
+
+  it('answers get and cancel of a key-shaped id (r_<id>:spec) as unknown, not with WRONGTYPE', async () => {
+    const { id } = await registerOne();
+    await expect(store.cancel(`${id}:spec`)).resolves.toBe(false);
+    await expect(store.get(`${id}:spec`)).resolves.toBeNull();
+    expect((await store.get(id))?.cancelledAt).toBeNull();
+  });
+
+  it('does not touch Redis for an id of the wrong shape', async () => {
+    // A connection that is never opened: any command would be refused.
+    const offline = new Redis(TEST_REDIS_URL, { lazyConnect: true, enableOfflineQueue: false });
+    const guarded = testStore(offline, prefix);
+    await expect(guarded.get('r_abc:spec')).resolves.toBeNull();
+    await expect(guarded.cancel('r_abc:spec')).resolves.toBe(false);
+    await expect(guarded.get('../etc')).resolves.toBeNull();
+    offline.disconnect();
+  });
+});
+
+describe('Idempotency-Key records', () => {
+  const use = { key: 'client-key-1', fingerprint: 'a'.repeat(64) };
+  const hashed = () => keys.idempotency(idempotencyKeyHash(use.key));
+
+  it('claims a new key for a short while, and tells a second use apart by its body', async () => {
+    const claim = await store.claimIdempotency(use);
+    expect(claim).toEqual({ outcome: 'claimed', token: expect.any(String) });
+    const ttl = await redis.pttl(hashed());
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(120_000);
+    expect(await store.claimIdempotency(use)).toEqual({ outcome: 'in-use' });
+    expect(await store.claimIdempotency({ ...use, fingerprint: 'b'.repeat(64) })).toEqual({
+      outcome: 'reused',
+    });
+  });
+
+  it('binds the key to the request once stored, for the key TTL', async () => {
+    await store.claimIdempotency(use);
+    const { id } = await store.register({
+      spec: spec([object()]),
+      initial: requested(1),
+      replaySince: 0,
+      firstDueAt: 0,
+      idempotency: use,
+    });
+    expect(await store.claimIdempotency(use)).toEqual({ outcome: 'exists', id });
+    expect(await store.claimIdempotency({ ...use, fingerprint: 'b'.repeat(64) })).toEqual({
+      outcome: 'reused',
+    });
+    expect(await redis.pttl(hashed())).toBeGreaterThan(86400_000 - 60_000);
+  });
+
+  it('releases only its own claim', async () => {
+    const first = await store.claimIdempotency(use);
+    await store.releaseIdempotency(use, 'someone-elses-token');
+    expect(await store.claimIdempotency(use)).toEqual({ outcome: 'in-use' });
+    await store.releaseIdempotency(use, first.outcome === 'claimed' ? first.token : '');
+    expect((await store.claimIdempotency(use)).outcome).toBe('claimed');
+  });
+
+  it('keeps the first request when a claim ran out while S3 was slow and another use finished', async () => {
+    await store.claimIdempotency(use);
+    await redis.del(hashed()); // the claim's TTL passed
+    await store.claimIdempotency(use);
+    const other = await store.register({
+      spec: spec([object()]),
+      initial: requested(1),
+      replaySince: 0,
+      firstDueAt: 0,
+      idempotency: use,
+    });
+    const late = await store.register({
+      spec: spec([object()]),
+      initial: requested(1),
+      replaySince: 0,
+      firstDueAt: 0,
+      idempotency: use,
+    });
+    expect(late).toEqual({ outcome: 'exists', id: other.id, pending: [] });
+  });
+
+  it('takes a record of the version before (the key itself → id) as the same body', async () => {
+    const { id } = await registerOne();
+    await redis.set(keys.legacyIdempotency(use.key), id, 'PX', 60_000);
+    expect(await store.claimIdempotency({ ...use, fingerprint: 'c'.repeat(64) })).toEqual({
+      outcome: 'exists',
+      id,
+    });
+  });
+
+  it('does not take a version-2 record for a key of the version before', async () => {
+    // A client whose key is the hash of another client's key finds that record at the old place.
+    await store.claimIdempotency(use);
+    await store.register({
+      spec: spec([object('x')]),
+      initial: requested(1),
+      replaySince: 0,
+      firstDueAt: 0,
+      idempotency: use,
+    });
+    const lookalike = { key: idempotencyKeyHash(use.key), fingerprint: 'd'.repeat(64) };
+    expect((await store.claimIdempotency(lookalike)).outcome).toBe('claimed');
   });
 });

@@ -119,6 +119,43 @@ describe('POST /sns', () => {
     expect(job?.data.event).toMatchObject({ kind: 'completed', source: 'eventbridge', key: restore().key });
   });
 
+  it('queues an EventBridge event whose key is not valid URL-encoding (a bare %), key as it stands', async () => {
+    // SNS does not retry a 4xx: refusing the key would lose the event for good.
+    const message = world.signer.sign({
+      Type: 'Notification',
+      TopicArn: TOPIC_ARN,
+      Message: eventBridgeMessage(restore({ key: 'reports/50%off+sale.pdf' }), false),
+    });
+    expect(await post(message)).toEqual({ status: 200, body: { status: 'queued', events: 1 } });
+    const [job] = await queuedJobs();
+    expect(job?.data.event).toMatchObject({ key: 'reports/50%off+sale.pdf', source: 'eventbridge' });
+    expect(job?.data.event).not.toHaveProperty('rawKey');
+  });
+
+  it('queues an EventBridge event with its decoded key and the key as it stands', async () => {
+    const message = world.signer.sign({
+      Type: 'Notification',
+      TopicArn: TOPIC_ARN,
+      Message: eventBridgeMessage(restore({ key: 'a+b c.pdf' }), false),
+    });
+    expect((await post(message)).status).toBe(200);
+    const [job] = await queuedJobs();
+    expect(job?.data.event).toMatchObject({ key: 'a b c.pdf', rawKey: 'a+b c.pdf' });
+  });
+
+  it.each(['constructor', '__proto__', 'toString'])(
+    'acknowledges an S3 record named %j as an unrelated event, queueing nothing',
+    async (eventName) => {
+      const message = JSON.parse(s3NotificationMessage([restore()])) as { Records: { eventName: string }[] };
+      message.Records.forEach((record) => (record.eventName = eventName));
+      const answer = await post(
+        world.signer.sign({ Type: 'Notification', TopicArn: TOPIC_ARN, Message: JSON.stringify(message) }),
+      );
+      expect(answer).toEqual({ status: 200, body: { status: 'ignored', events: 0 } });
+      expect(await queuedJobs()).toHaveLength(0);
+    },
+  );
+
   it('queues one job for an SNS redelivery (same MessageId) and for an S3 duplicate (new MessageId)', async () => {
     const event = restore({ eventTime: '2026-11-26T10:00:00.000Z', sequencer: '00638792A45B638391' });
     const first = notification([event]);
@@ -333,7 +370,12 @@ describe('POST /sns while Redis is unreachable', () => {
       headers: snsHeaders(message),
     });
     expect(response.statusCode).toBe(503);
-    expect(response.json()).toMatchObject({ error: { code: 'redis_unavailable' } });
+    // A generic message and the request id; what went wrong inside stays in the log.
+    const { error } = response.json() as { error: { code: string; message: string } };
+    expect(Object.keys(error).sort()).toEqual(['code', 'message']);
+    expect(error.code).toBe('redis_unavailable');
+    expect(error.message).toMatch(/^temporarily unavailable; retry later \(request [\w-]+\)$/);
+    expect(response.body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|within \d+ ms/);
     expect((await offline.app.inject({ url: '/readyz' })).statusCode).toBe(503);
   });
 

@@ -285,3 +285,68 @@ describe('EventBridge S3 events', () => {
     });
   });
 });
+
+describe('names from the message are looked up as own properties only', () => {
+  const inherited = ['toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf'];
+
+  it.each(inherited)('ignores an S3 record whose eventName is %j', (eventName) => {
+    const record = { ...POST_RECORD, eventName };
+    expect(parseRestoreMessage(JSON.stringify({ Records: [record] }), true)).toEqual({
+      kind: 'ignored',
+      ignored: [eventName],
+    });
+  });
+
+  it.each(inherited)('ignores an EventBridge event whose detail-type is %j', (detailType) => {
+    const event = { ...EVENTBRIDGE_COMPLETED, 'detail-type': detailType };
+    expect(parseRestoreMessage(JSON.stringify(event), true)).toEqual({
+      kind: 'ignored',
+      ignored: [detailType],
+    });
+  });
+
+  it('does not take Records or source from anywhere but the message itself', () => {
+    const nested = JSON.stringify({ __proto__: { Records: [POST_RECORD] } });
+    expect(() => parseRestoreMessage(nested, true)).toThrow(
+      expect.objectContaining({ code: 'not_restore_event', httpStatus: 400 }),
+    );
+  });
+});
+
+describe('EventBridge keys (AWS does not document their encoding)', () => {
+  const withKey = (key: string) =>
+    JSON.stringify({
+      ...EVENTBRIDGE_COMPLETED,
+      detail: { ...EVENTBRIDGE_COMPLETED.detail, object: { ...EVENTBRIDGE_COMPLETED.detail.object, key } },
+    });
+
+  it.each([
+    ['report 100%.pdf', 'report 100%.pdf'],
+    ['100%', '100%'],
+    ['%E0%A4%A', '%E0%A4%A'],
+    ['50%off+sale', '50%off+sale'],
+  ])('takes a key that is not valid URL-encoding (%s) as it stands, never refusing it', (raw, key) => {
+    const [event] = eventsOf(withKey(raw));
+    expect(event?.key).toBe(key);
+    expect(event).not.toHaveProperty('rawKey');
+  });
+
+  it('decodes a valid URL-encoded key and keeps the key as it stands beside it', () => {
+    const [event] = eventsOf(withKey('customer+42/a%2Bb.pdf'));
+    expect(event).toMatchObject({ key: 'customer 42/a+b.pdf', rawKey: 'customer+42/a%2Bb.pdf' });
+  });
+
+  it('carries no rawKey when decoding changes nothing, or when keys are taken verbatim', () => {
+    expect(eventsOf(withKey('plain/key.txt'))[0]).not.toHaveProperty('rawKey');
+    const parsed = parseRestoreMessage(withKey('a+b'), false);
+    expect(parsed.kind === 'events' && parsed.events[0]).toMatchObject({ key: 'a+b' });
+    expect(parsed.kind === 'events' && parsed.events[0]).not.toHaveProperty('rawKey');
+  });
+
+  it('still refuses a broken key in an S3 record, whose encoding AWS documents', () => {
+    const record = { ...POST_RECORD, s3: { ...POST_RECORD.s3, object: { key: '100%' } } };
+    expect(() => parseRestoreMessage(JSON.stringify({ Records: [record] }), true)).toThrow(
+      expect.objectContaining({ httpStatus: 400 }),
+    );
+  });
+});

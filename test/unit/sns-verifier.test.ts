@@ -125,6 +125,23 @@ describe('SNS verifier', () => {
     await expect((async () => verifier()(parse(signed)))()).rejects.toMatchObject({ httpStatus: 403 });
   });
 
+  it.each(['toString', '__proto__', 'constructor', 'valueOf', 'hasOwnProperty', ' 2', '2 ', '1e0'])(
+    'refuses SignatureVersion %j before anything else, downloading nothing',
+    async (version) => {
+      const signed = { ...signer.sign(notification()), SignatureVersion: version };
+      // Versions longer than any real one are refused while parsing (no usable signature fields).
+      const reason = version.length > 8 ? 'signature_missing' : 'signature_version_unsupported';
+      await expect((async () => verifier()(parse(signed)))()).rejects.toMatchObject({
+        reason,
+        httpStatus: 403,
+      });
+      // Checked first: even a message for a foreign topic is refused for its version.
+      const foreign = { ...signed, TopicArn: 'arn:aws:sns:us-east-1:123456789012:other' };
+      await expect((async () => verifier()(parse(foreign)))()).rejects.toMatchObject({ reason });
+      expect(downloads).toEqual([]);
+    },
+  );
+
   it('refuses a foreign topic before downloading anything', async () => {
     const signed = signer.sign(notification({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:other' }));
     await expect(verifier()(parse(signed))).rejects.toMatchObject({ reason: 'topic_not_allowed' });

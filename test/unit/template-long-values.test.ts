@@ -2,6 +2,7 @@ import Handlebars from 'handlebars';
 import type { EmailData, EmailObject, NotificationKind } from '../../src/notify/email-data';
 import { NOTIFICATION_KINDS } from '../../src/notify/email-data';
 import { BUILT_IN_TEMPLATES_DIR, createTemplateRenderer } from '../../src/notify/template-renderer';
+import { delimitedUrls, keyOf, listItemFrom, octets, presignedUrl } from './template-fixtures';
 
 /**
  * Every email kind, in every built-in locale, rendered with the longest values thaw meets: object
@@ -15,15 +16,7 @@ const MAX_LINE_OCTETS = 998;
 /** Prose in the text part is wrapped at 76 characters; "about", so 78 is the bound asserted. */
 const PROSE_MAX = 78;
 
-const octets = (line: string): number => Buffer.byteLength(line, 'utf8');
 const codePoints = (line: string): number => Array.from(line).length;
-
-/** `prefix` followed by `unit` repeated and ASCII padding: exactly `bytes` bytes of UTF-8. */
-function keyOf(prefix: string, unit: string, bytes: number): string {
-  let key = prefix;
-  while (octets(key + unit) <= bytes) key += unit;
-  return key + 'x'.repeat(bytes - octets(key));
-}
 
 const KEYS = {
   // One path segment of ~1,000 bytes: nothing to break at but the hard limit.
@@ -33,24 +26,6 @@ const KEYS = {
   // Under the limit but far wider than a line, with spaces that must not become line breaks.
   spaced: `Customer Reports/2026/Annual Review – Final Version (approved by the board) ${'Appendix '.repeat(12)}copy 2.pdf`,
 };
-
-/** What @aws-sdk/s3-request-presigner mints with temporary credentials (X-Amz-Security-Token). */
-function presignedUrl(key: string): string {
-  const path = encodeURIComponent(key).replace(/%2F/g, '/');
-  const token = `IQoJb3JpZ2luX2VjE${'Kx7/Zp9+Qa3Lm0Vb'.repeat(70)}`;
-  return [
-    `https://my-archive-bucket.s3.eu-central-1.amazonaws.com/${path}?X-Amz-Algorithm=AWS4-HMAC-SHA256`,
-    'X-Amz-Content-Sha256=UNSIGNED-PAYLOAD',
-    'X-Amz-Credential=ASIAQEXAMPLE7EXAMPLE%2F20261128%2Feu-central-1%2Fs3%2Faws4_request',
-    'X-Amz-Date=20261128T100000Z',
-    'X-Amz-Expires=604800',
-    `X-Amz-Security-Token=${encodeURIComponent(token)}`,
-    `X-Amz-Signature=${'5f3c9a0b'.repeat(8)}`,
-    'X-Amz-SignedHeaders=host',
-    'versionId=3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
-    'x-id=GetObject',
-  ].join('&');
-}
 
 const renderer = createTemplateRenderer({ templatesDir: BUILT_IN_TEMPLATES_DIR });
 
@@ -81,27 +56,6 @@ function dataFor(kind: NotificationKind, locale: string, keys: readonly string[]
     statusPageUrl: 'https://status.example.com/r/req-42',
     now: '2026-11-28T10:00:00Z',
   };
-}
-
-/**
- * The key as a reader takes it from the object list: the lines of its `- ` item, each without its
- * two-character marker or indent, put back together as they are. Returns what follows the key too.
- */
-function listItemFrom(text: string, key: string): string {
-  const lines = text.split('\n');
-  const first = lines.findIndex((line) => line.startsWith('- ') && key.startsWith(line.slice(2, 12)));
-  expect(first).toBeGreaterThanOrEqual(0);
-  const item = [lines[first] ?? ''];
-  for (const line of lines.slice(first + 1)) {
-    if (!line.startsWith('  ')) break;
-    item.push(line);
-  }
-  return item.map((line) => line.slice(2)).join('');
-}
-
-/** A URL broken across lines per RFC 3986 Appendix C: `<…>`, whitespace inside ignored. */
-function delimitedUrls(text: string): string[] {
-  return [...text.matchAll(/<(https?:[^>]*)>/g)].map((match) => (match[1] ?? '').replace(/\s+/g, ''));
 }
 
 /** Data in the text that is not prose: the key, its last segment and the download URL. */

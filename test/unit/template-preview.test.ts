@@ -14,11 +14,14 @@ describe('thaw preview', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes one single- and one several-object sample per kind and locale, and names each file', async () => {
+  it('writes a single-, a several- and a 1,000-object sample per kind and locale, and names each file', async () => {
     const out = join(dir, 'out');
     expect(await runPreview(['completed', '--locale', 'de', '--out', out], io)).toBe(0);
     const expected = [
       'completed.de.html',
+      'completed.de.many.html',
+      'completed.de.many.subject.txt',
+      'completed.de.many.txt',
       'completed.de.multi.html',
       'completed.de.multi.subject.txt',
       'completed.de.multi.txt',
@@ -36,13 +39,18 @@ describe('thaw preview', () => {
     const html = readFileSync(join(out, 'completed.de.multi.html'), 'utf8');
     expect(html).toContain('href="https://files.example.com/d/7Qx2mK2vR9tLp4Ws"');
     expect(readFileSync(join(out, 'completed.de.txt'), 'utf8')).toMatch(/\(48\sGB\)/);
+    // The 1,000-object sample names its first files and counts the others.
+    expect(readFileSync(join(out, 'completed.de.many.subject.txt'), 'utf8')).toBe(
+      'Ihre 1.000 Dateien stehen zum Download bereit\n',
+    );
+    expect(readFileSync(join(out, 'completed.de.many.txt'), 'utf8')).toContain('… und 975 weitere Dateien');
   });
 
   it('renders every kind in every locale by default', async () => {
     expect(await runPreview(['--out', dir], io)).toBe(0);
-    // 6 kinds × 2 locales × single/several objects × subject, HTML, text
-    expect(readdirSync(dir)).toHaveLength(6 * 2 * 2 * 3);
-    expect(lines).toHaveLength(72);
+    // 6 kinds × 2 locales × one/several/1,000 objects × subject, HTML, text
+    expect(readdirSync(dir)).toHaveLength(6 * 2 * 3 * 3);
+    expect(lines).toHaveLength(108);
   });
 
   it('renders a locale without templates through the fallback chain', async () => {

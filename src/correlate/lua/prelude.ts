@@ -11,7 +11,10 @@
  * Request fields: status, n (objects), c:<status> (objects per status), f (objects that are
  * final), xm/x (earliest restore expiry), remind (0/1), n:<kind> (notification JSON),
  * dl:<i> (object i's download link token), dn:<i> / dn (first download of object i, ms / how many
- * objects were downloaded), cancelled, created, updated. The spec (JSON) is the string `<p>:req:<id>:spec`.
+ * objects were downloaded), cancelled, created, updated, since (ms; only on requests whose restore
+ * thaw started itself: events timed before it tell of an earlier restore of the object and are late;
+ * requests stored before the field existed lack it and take every event, as they did).
+ * The spec (JSON) is the string `<p>:req:<id>:spec`.
  *
  * Redis Lua gives JSON null as cjson.null; callers never send nulls, so absent means nil.
  */
@@ -112,7 +115,13 @@ local function applyToObject(ctx, i, ev)
   local st = cjson.decode(raw)
   local old, wasFinal = st.s, isFinal(st)
   local effect = 'late'
-  if old ~= 'failed' and old ~= 'expired' and RANK[ev.k] > RANK[old] then
+  -- An event from before thaw started this request's restore (an old message replayed once its
+  -- dedupe record expired, or a restore before ours) says nothing about this restore.
+  local since = tonumber(redis.call('HGET', ctx.reqKey, 'since'))
+  local earlier = since ~= nil and present(ev.tm) and ev.tm < since
+  if earlier then
+    -- Late whatever its kind: recorded in the history, changes nothing.
+  elseif old ~= 'failed' and old ~= 'expired' and RANK[ev.k] > RANK[old] then
     effect = 'applied'
     st.s = ev.k
     if ev.k == 'initiated' and present(st.w) then st.e = ev.tm + st.w end
@@ -123,8 +132,8 @@ local function applyToObject(ctx, i, ev)
     effect = 'updated'
     st.x = ev.x; st.xm = ev.xm; st.xq = ev.q; st.xtm = ev.tm
   end
-  if present(ev.c) then st.c = ev.c end
-  if present(ev.z) then st.z = ev.z end
+  if not earlier and present(ev.c) then st.c = ev.c end
+  if not earlier and present(ev.z) then st.z = ev.z end
   redis.call('HSET', ctx.reqKey, 'o:' .. i, cjson.encode(st), 'updated', ctx.now)
   if effect == 'applied' then
     redis.call('HINCRBY', ctx.reqKey, 'c:' .. old, -1)

@@ -1,3 +1,4 @@
+import { FINISH_IDEMPOTENCY_LUA } from '../idempotency-records';
 import { PRELUDE_LUA } from './prelude';
 
 /**
@@ -30,7 +31,8 @@ export interface ScriptTuning {
  * KEYS: [1] object index, [2] recent events of the object, [3] unmatched-events zset.
  * ARGV: [1] prefix with trailing ':', [2] tuning JSON, [3] event JSON, [4] object digest,
  *       [5] 'replay' to skip recording the event in the recent buffer.
- * Returns { matched, id1, effect1, 'k1,k2', id2, ... } (pending notification kinds per request).
+ * Returns { matched, dropped, id1, effect1, 'k1,k2', id2, ... }: pending notification kinds per
+ * request; `dropped` counts unmatched events whose window ended, taken off the index (KEYS[3]).
  */
 export const APPLY_EVENT_LUA = `${PRELUDE_LUA}
 local prefix = ARGV[1]
@@ -41,8 +43,11 @@ local replay = ARGV[5] == 'replay'
 local version = ev.v or 'null'
 
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '(0', args.now)
+-- Unmatched events whose window ended leave the index here, all of them: events of restores
+-- started outside thaw (S3 Batch Operations over a bucket) may come faster than any periodic sweep.
+local dropped = redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', args.now)
 local members = redis.call('ZRANGE', KEYS[1], 0, -1)
-local out = { 0 }
+local out = { 0, dropped }
 for _, member in ipairs(members) do
   local id, index, wanted = string.match(member, '^(.-)|(%d+)|(.*)$')
   if id and versionMatches(wanted, version) then
@@ -71,19 +76,19 @@ return out
 /**
  * Stores a new request, indexes its objects, settles its initial state (objects S3 already
  * reported restored complete at once) and replays the object's recent events into it.
- * KEYS: [1] idempotency key (or a dummy when none), [2] unmatched-events zset.
+ * KEYS: [1] the Idempotency-Key's record (or a dummy when none), [2] unmatched-events zset.
  * ARGV: [1] prefix, [2] tuning JSON, [3] request JSON:
- *   { id, spec, remind, objects: [{ d, v, st }], replaySince, firstDue, idemTtl, useIdem }
+ *   { id, spec, remind, objects: [{ d, v, st }], replaySince, since?, firstDue, idem?: { fp, ttl } }
  * Returns { 'created'|'exists', id, pending kinds joined by ',' }.
  */
 export const REGISTER_REQUEST_LUA = `${PRELUDE_LUA}
+${FINISH_IDEMPOTENCY_LUA}
 local prefix = ARGV[1]
 local args = cjson.decode(ARGV[2])
 local req = cjson.decode(ARGV[3])
-if req.useIdem then
-  local existing = redis.call('GET', KEYS[1])
+if req.idem then
+  local existing = finishIdempotency(KEYS[1], prefix, req.id, req.idem)
   if existing then return { 'exists', existing, '' } end
-  redis.call('SET', KEYS[1], req.id, 'PX', req.idemTtl)
 end
 local ctx = contextFor(prefix, req.id, args)
 local n = #req.objects
@@ -93,6 +98,10 @@ redis.call('SET', ctx.specKey, req.spec)
 local fields = { 'status', 'requested', 'n', n, 'f', 0, 'remind', req.remind,
   'created', args.now, 'updated', args.now,
   'c:requested', 0, 'c:initiated', 0, 'c:completed', 0, 'c:expired', 0, 'c:failed', 0 }
+if present(req.since) then
+  table.insert(fields, 'since')
+  table.insert(fields, req.since)
+end
 redis.call('HSET', ctx.reqKey, unpack(fields))
 local counts = {}
 local final = 0

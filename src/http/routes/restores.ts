@@ -5,6 +5,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RestoreRequestSpec } from '../../domain/restore-request';
 import { ThawError } from '../../errors';
+import { bodyFingerprint } from '../../correlate/idempotency-records';
+import { isRequestId } from '../../correlate/request-id';
 import type { RestoreStore } from '../../correlate/restore-store';
 import type { RegisterRequest } from '../../restore/request-registrar';
 import { createBearerAuth } from '../auth';
@@ -34,7 +36,8 @@ const idempotencyHeaders = z.object({
     .max(200)
     .optional()
     .describe(
-      'Repeating a POST with the same key within 24 h returns the first request instead of a new one',
+      'Repeating a POST with the same key and body (within IDEMPOTENCY_TTL_SECONDS, default 24 h) ' +
+        'answers the first request again without asking S3; the same key with another body is 422',
     ),
 });
 
@@ -44,13 +47,6 @@ const idempotencyHeaders = z.object({
  * written with every character as a six-byte `\uXXXX` escape take 12.7 MB, the rest a few KB.
  */
 const CREATE_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
-
-/**
- * The shape of every id thaw issues (`newRequestId`: `r_` and base64url). Any other string is
- * answered 404 without asking the store, which builds Redis key names from the id: `<id>:spec`
- * names another key of a real request, and cancelling it failed with 500.
- */
-const ISSUED_ID = /^r_[A-Za-z0-9_-]{1,64}$/;
 
 const restoreAnswer = (description: string) => answer(restoreView, description);
 const notFound = failure('`not_found`: no restore request has this id (whatever the string in its place).');
@@ -109,6 +105,10 @@ export async function restoreRoutes(app: FastifyInstance, options: RestoreRouteO
           ...everyOperation,
           403: failure("`s3_access_denied`: thaw's AWS credentials may not read or restore an object."),
           404: failure('`s3_not_found`: a named bucket, object or version does not exist.'),
+          409: failure(
+            '`idempotency_key_in_use`: a request with this Idempotency-Key is still being made; ' +
+              'retry in a few seconds with the same key and body.',
+          ),
           413: failure('`body_too_large`: the body is over 16 MiB, far beyond the largest valid request.'),
           415: failure('`unsupported_media_type`: the body is not `application/json`.'),
           422: failure('`idempotency_key_reused`: this Idempotency-Key came before with a different body.'),
@@ -126,7 +126,10 @@ export async function restoreRoutes(app: FastifyInstance, options: RestoreRouteO
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      const outcome = await options.register(toSpec(request.body), key);
+      const outcome = await options.register(
+        toSpec(request.body),
+        key === undefined ? undefined : { key, fingerprint: bodyFingerprint(request.body) },
+      );
       request.log.info(
         { requestId: outcome.request.id, created: outcome.created },
         'restore request registered',
@@ -152,7 +155,9 @@ export async function restoreRoutes(app: FastifyInstance, options: RestoreRouteO
       },
     },
     async (request, reply) => {
-      const stored = ISSUED_ID.test(request.params.id) ? await options.store.get(request.params.id) : null;
+      // Any string that is not a request id is unknown, without asking the store (which says so too).
+      const { id } = request.params;
+      const stored = isRequestId(id) ? await options.store.get(id) : null;
       if (!stored) return reply.code(404).send(errorBody('not_found', 'no such restore request'));
       return toRestoreView(stored);
     },
@@ -203,7 +208,7 @@ export async function restoreRoutes(app: FastifyInstance, options: RestoreRouteO
       },
     },
     async (request, reply) => {
-      if (!ISSUED_ID.test(request.params.id) || !(await options.store.cancel(request.params.id))) {
+      if (!isRequestId(request.params.id) || !(await options.store.cancel(request.params.id))) {
         return reply.code(404).send(errorBody('not_found', 'no such restore request'));
       }
       const stored = await options.store.get(request.params.id);

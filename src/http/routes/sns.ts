@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { ThawError } from '../../errors';
+import { ThawError, toError } from '../../errors';
 import type { SnsIngest } from '../../ingest/sns-ingest';
-import { errorBody } from '../error-handler';
+import { errorBody, serverErrorBody } from '../error-handler';
 
 export interface SnsRouteOptions {
   readonly ingest: SnsIngest;
@@ -38,20 +38,27 @@ export async function snsRoutes(app: FastifyInstance, options: SnsRouteOptions):
           `sns ${result.type} ${result.outcome}`,
         );
         return reply.code(200).send({ status: result.outcome, events: result.events });
-      } catch (error) {
-        if (!(error instanceof ThawError)) throw error;
-        const level = error.httpStatus >= 500 ? 'warn' : 'info';
-        request.log[level](
-          {
-            ...log,
-            status: error.httpStatus,
-            code: error.code,
-            reason: error.message,
-            durationMs: elapsedMs(started),
-          },
-          `sns message refused: ${error.code}`,
+      } catch (thrown) {
+        const durationMs = elapsedMs(started);
+        if (!(thrown instanceof ThawError)) {
+          request.log.error({ ...log, status: 500, err: toError(thrown), durationMs }, 'sns message failed');
+          return reply.code(500).send(serverErrorBody('internal_error', 500, request.id));
+        }
+        const { code, httpStatus } = thrown;
+        if (httpStatus >= 500) {
+          // SNS retries a 5xx. The answer names the code and the request id; what went wrong
+          // inside (a Redis or certificate host's message) stays in this log line.
+          request.log.warn(
+            { ...log, status: httpStatus, code, reason: thrown.message, durationMs },
+            `sns message not taken: ${code}`,
+          );
+          return reply.code(httpStatus).send(serverErrorBody(code, httpStatus, request.id));
+        }
+        request.log.info(
+          { ...log, status: httpStatus, code, reason: thrown.message, durationMs },
+          `sns message refused: ${code}`,
         );
-        return reply.code(error.httpStatus).send(errorBody(error.code, error.message));
+        return reply.code(httpStatus).send(errorBody(code, thrown.message));
       }
     },
   );

@@ -1,0 +1,52 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/logger';
+
+function capturingLogger() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { logger: createLogger({ level: 'info', destination }), lines };
+}
+
+/** What ioredis throws: the reply's text, plus the command it failed on (its keys and values). */
+function redisError(message: string, name: string, args: string[]): Error {
+  return Object.assign(new Error(message), { name: 'ReplyError', command: { name, args } });
+}
+
+const TOKEN = 'pQ3-customerLinkToken_abcdefghij012';
+
+describe('logged errors never carry a Redis command’s arguments', () => {
+  it('keeps the command name and drops its arguments (keys and values may be link tokens)', () => {
+    const { logger, lines } = capturingLogger();
+    logger.error({ err: redisError('WRONGTYPE wrong kind', 'get', [`thaw:dl:${TOKEN}`]) }, 'failed');
+    expect(lines[0]).not.toContain(TOKEN);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      err: { message: 'WRONGTYPE wrong kind', command: { name: 'get' } },
+    });
+  });
+
+  it('drops them in nested errors too: an aggregate, a cluster error’s lastNodeError, a cause', () => {
+    const { logger, lines } = capturingLogger();
+    // A page token is only a value here (a proposal handed to a script), not part of a key.
+    const failed = redisError('NOSCRIPT', 'evalsha', ['abc123', '1', 'thaw:req:r_1', TOKEN, 'thaw:page:']);
+    const cluster = Object.assign(new Error('Failed to refresh slots cache.'), { lastNodeError: failed });
+    logger.warn({ err: new AggregateError([failed], 'all attempts failed') }, 'aggregate');
+    logger.warn({ err: cluster }, 'cluster');
+    logger.warn({ err: new Error('could not make the links', { cause: failed }) }, 'cause');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line).not.toContain(TOKEN);
+    expect(lines[0]).toContain('evalsha');
+  });
+
+  it('masks token-bearing keys quoted in an error message or stack', () => {
+    const { logger, lines } = capturingLogger();
+    logger.error({ err: new Error(`cannot read thaw:dl:${TOKEN} nor tests:p:page:${TOKEN}`) }, 'x');
+    expect(lines[0]).not.toContain(TOKEN);
+    expect(lines[0]).toContain('thaw:dl:[token]');
+    expect(lines[0]).toContain('tests:p:page:[token]');
+  });
+});
