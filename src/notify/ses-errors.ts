@@ -89,7 +89,8 @@ const DAILY_QUOTA_TEXT = /daily message quota exceeded/i;
 /**
  * Translates anything SESv2 SendEmail (or the SDK's HTTP layer under it) can throw into a
  * MailError, keeping SES's error name and text in the message and the original as `cause`.
- * This is the only place in thaw that reads SDK error names (QUEUE-FACTS.md §3.3); callers
+ * This is the only place in thaw that reads SDK error names (SES API Reference, SendEmail, Errors:
+ * https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html); callers
  * decide on `kind` alone.
  */
 export function toMailError(thrown: unknown): MailError {

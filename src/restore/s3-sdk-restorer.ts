@@ -142,7 +142,8 @@ export function createS3SdkRestorer(options: S3SdkRestorerOptions): S3Restorer {
         } catch (thrown) {
           const outcome = refusalOutcome(thrown);
           // Without provisioned capacity S3 refuses Expedited "during periods of high demand"
-          // (§D.1), which may pass within seconds: a few short waits are worth it before answering
+          // (docs/EVENTS.md#restore-tiers-and-times), which may pass within seconds: a few short
+          // waits are worth it before answering
           // 'expedited-unavailable' (the caller may then fall back to Standard). This is the one
           // retry outside the job's policy, because it ends in an answer rather than an error.
           // The SDK has already retried each 503 itself (the client's maxAttempts), so the

@@ -28,7 +28,7 @@ const EVENTBRIDGE_DETAIL_TYPES: Readonly<Record<RestoreEventKind, string>> = {
   expired: 'Object Restore Expired',
 };
 
-/** One S3 event notification record shaped like the real ones in FORMATS.md §A.4/§A.5. */
+/** One S3 event notification record shaped like real ones: docs/EVENTS.md#captured-s3-restore-records. */
 export function s3RestoreRecord(restore: SimulatedRestore): Record<string, unknown> {
   const eventTime = restore.eventTime ?? new Date().toISOString();
   const object: Record<string, unknown> = {
@@ -81,7 +81,10 @@ export function s3NotificationMessage(restores: readonly SimulatedRestore[]): st
   return JSON.stringify({ Records: restores.map(s3RestoreRecord) });
 }
 
-/** The `Message` of an SNS notification carrying an EventBridge S3 restore event (FORMATS.md §B). */
+/**
+ * The `Message` of an SNS notification carrying an EventBridge S3 restore event
+ * (docs/EVENTS.md#eventbridge-restore-events).
+ */
 export function eventBridgeMessage(restore: SimulatedRestore, keysUrlEncoded = true): string {
   const time = restore.eventTime ?? new Date().toISOString();
   const detail: Record<string, unknown> = {
@@ -112,7 +115,7 @@ export function eventBridgeMessage(restore: SimulatedRestore, keysUrlEncoded = t
   });
 }
 
-/** S3 rounds restore expiry up to the next midnight UTC (FORMATS.md §D.3). */
+/** S3 rounds restore expiry up to the next midnight UTC (docs/EVENTS.md#restore-expiry). */
 export function nextMidnightUtc(from: string, days: number): string {
   const date = new Date(from);
   date.setUTCDate(date.getUTCDate() + days + 1);

@@ -78,7 +78,7 @@ function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-/** The headers SNS sends with a message (FORMATS.md §C.1). */
+/** The headers SNS sends with a message (docs/EVENTS.md#sns-envelopes). */
 export function snsHeaders(message: SignedSnsMessage): Record<string, string> {
   return {
     'content-type': 'text/plain; charset=UTF-8',

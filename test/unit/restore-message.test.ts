@@ -1,7 +1,7 @@
 import { parseRestoreMessage } from '../../src/ingest/restore-message';
 import { eventBridgeMessage, s3NotificationMessage } from '../../src/simulate/restore-notifications';
 
-/** Verbatim real records from FORMATS.md §A.4 (captured ObjectRestore:Completed events). */
+/** Verbatim captured ObjectRestore:Completed records: docs/EVENTS.md#captured-s3-restore-records. */
 const REAL_COMPLETED = {
   eventVersion: '2.1',
   eventSource: 'aws:s3',
@@ -70,7 +70,7 @@ const REAL_COMPLETED_VERSIONED = {
   },
 };
 
-/** FORMATS.md §A.5 (nasa/cumulus-orca test data). */
+/** nasa/cumulus-orca test data: docs/EVENTS.md#captured-s3-restore-records. */
 const POST_RECORD = {
   eventVersion: '2.1',
   eventSource: 'aws:s3',
@@ -96,7 +96,7 @@ const POST_RECORD = {
   },
 };
 
-/** FORMATS.md §B.3, verbatim AWS sample. */
+/** Verbatim AWS sample: docs/EVENTS.md#eventbridge-restore-events. */
 const EVENTBRIDGE_COMPLETED = {
   version: '0',
   id: '6924de0d-13e2-6bbf-c0c1-b903b753565e',
