@@ -20,6 +20,11 @@ import { objectDigest } from './domain/object-ref';
  * | `<p>:suppressed`           | hash   | address → why no email may go to it (bounce, complaint)        |
  * | `<p>:dl:<token>`           | string | a download link token → request id and object index           |
  * | `<p>:page:<token>`         | string | a status page token → request id                               |
+ *
+ * Lua steps get every name from here too: as KEYS when the caller knows it, else (a request found
+ * in an object index, a token read from a hash) as a `KeyTemplate` in ARGV, made by the very
+ * functions below. Redis Cluster only routes declared KEYS, so a step that fills a template in
+ * relies on the hash-tagged prefix to stay in the slot of its declared keys.
  */
 export interface RedisKeys {
   readonly prefix: string;
@@ -60,5 +65,44 @@ export function createRedisKeys(prefix: string): RedisKeys {
     suppressed: `${prefix}:suppressed`,
     downloadToken: (token) => `${prefix}:dl:${token}`,
     pageToken: (token) => `${prefix}:page:${token}`,
+  };
+}
+
+/**
+ * A key name with one part only known inside a Lua step: `before .. part .. after` (JSON
+ * `[before, after]`, filled in by `keyFrom` in correlate/lua/prelude.ts).
+ */
+export type KeyTemplate = readonly [before: string, after: string];
+
+/** Never in a prefix (config allows `[\w{}.:-]`), so it marks the one hole. */
+const HOLE = '\u0000';
+
+/** The template of the names `make` builds, by calling it with a placeholder part. */
+export function keyTemplate(make: (part: string) => string): KeyTemplate {
+  const pieces = make(HOLE).split(HOLE);
+  const [before, after] = pieces;
+  if (pieces.length !== 2 || before === undefined || after === undefined)
+    throw new Error('a key template needs a name with exactly one run-time part');
+  return [before, after];
+}
+
+/**
+ * The names the correlation steps learn at run time: the keys of requests they find in an object
+ * index (or an Idempotency-Key record), and the object indexes in a request's spec, which a
+ * finishing request schedules for expiry.
+ */
+export interface RequestKeyTemplates {
+  readonly request: KeyTemplate;
+  readonly spec: KeyTemplate;
+  readonly events: KeyTemplate;
+  readonly objectIndex: KeyTemplate;
+}
+
+export function requestKeyTemplates(keys: RedisKeys): RequestKeyTemplates {
+  return {
+    request: keyTemplate(keys.request),
+    spec: keyTemplate(keys.requestSpec),
+    events: keyTemplate(keys.requestEvents),
+    objectIndex: keyTemplate(keys.objectIndexByDigest),
   };
 }

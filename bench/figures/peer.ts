@@ -34,7 +34,7 @@ export async function peerFigure(context: BenchContext, messages: readonly Signe
     timeoutMs: config.sns.certFetchTimeoutMs,
     maxBytes: config.sns.certMaxBytes,
     cacheSize: config.sns.certCacheSize,
-    ttlMs: config.sns.certCacheTtlSeconds * 1000,
+    ttlMs: config.sns.certCacheTtlMs,
     download: (url) =>
       downloadPem(
         new URL(url.pathname, world.server.origin),

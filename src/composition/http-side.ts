@@ -28,6 +28,7 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
   const store = createRestoreStore(redis, shared.keys, shared.tuning);
   const watched = [queues.restoreEvents, queues.notifications, queues.maintenance];
   registerQueueMetrics(metrics.registry, watched);
+  metrics.readSendingPausedFrom(() => queues.notifications.isPaused());
   const urlPolicy = { trustedHosts: config.sns.trustedHosts, allowHttp: config.sns.allowHttp };
   const snsIngest = createSnsIngest({
     verify: createSnsVerifier({
@@ -39,8 +40,8 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
         timeoutMs: config.sns.certFetchTimeoutMs,
         maxBytes: config.sns.certMaxBytes,
         cacheSize: config.sns.certCacheSize,
-        ttlMs: config.sns.certCacheTtlSeconds * 1000,
-        failureTtlMs: config.sns.certFailureTtlSeconds * 1000,
+        ttlMs: config.sns.certCacheTtlMs,
+        failureTtlMs: config.sns.certFailureTtlMs,
         fetchesPerMinute: config.sns.certFetchesPerMinute,
         metrics,
       }),
@@ -70,9 +71,9 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
     queueNotifications: createNotificationProducer(queues.notifications, store),
     logger,
     s3Concurrency: config.requests.s3Concurrency,
-    startGraceMs: config.requests.restoreStartGraceSeconds * 1000,
-    overdueMarginMs: config.requests.overdueMarginSeconds * 1000,
-    expiryCheckMs: config.requests.expiryCheckSeconds * 1000,
+    startGraceMs: config.requests.restoreStartGraceMs,
+    overdueMarginMs: config.requests.overdueMarginMs,
+    expiryCheckMs: config.requests.expiryCheckMs,
   });
   // Customer pages need PUBLIC_BASE_URL (their links point there); a broken template stops start-up.
   const pages =

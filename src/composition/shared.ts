@@ -37,14 +37,14 @@ export interface StartOverrides {
 }
 
 export function storeTuning(config: Config): StoreTuning {
-  const seconds = config.requests;
+  const { requests } = config;
   return {
-    retentionMs: seconds.retentionSeconds * 1000,
-    overdueMarginMs: seconds.overdueMarginSeconds * 1000,
-    expiryCheckMs: seconds.expiryCheckSeconds * 1000,
-    reminderLeadMs: seconds.expiringReminderSeconds * 1000,
-    earlyWindowMs: seconds.earlyEventWindowSeconds * 1000,
-    idempotencyTtlMs: seconds.idempotencyTtlSeconds * 1000,
+    retentionMs: requests.retentionMs,
+    overdueMarginMs: requests.overdueMarginMs,
+    expiryCheckMs: requests.expiryCheckMs,
+    reminderLeadMs: requests.expiringReminderMs,
+    earlyWindowMs: requests.earlyEventWindowMs,
+    idempotencyTtlMs: requests.idempotencyTtlMs,
     historyCap: 3000,
   };
 }
@@ -57,6 +57,6 @@ export function downloadLinks(shared: Shared, redis: Redis): DownloadLinks {
     presign: createPresigner({ s3: shared.s3 }),
     linkTtlSeconds: shared.config.links.downloadTtlSeconds,
     publicBaseUrl: shared.config.links.publicBaseUrl,
-    retentionMs: shared.config.requests.retentionSeconds * 1000,
+    retentionMs: shared.config.requests.retentionMs,
   });
 }

@@ -50,7 +50,7 @@ export async function startWorkers(shared: Shared): Promise<void> {
     prefix: config.redis.prefix,
     logger,
     processor: createNotificationProcessor({
-      getRequest: (id) => store.get(id),
+      getRequest: (id, readOptions) => store.get(id, readOptions),
       state: createNotificationState(redis, keys),
       links: downloadLinks(shared, redis),
       renderer: shared.renderer,
@@ -64,12 +64,12 @@ export async function startWorkers(shared: Shared): Promise<void> {
       from: config.mail.from,
       metrics,
       logger,
-      inDoubtMs: config.mail.inDoubtSeconds * 1000,
+      inDoubtMs: config.mail.inDoubtMs,
       throttleBackoffMs: config.mail.throttleBackoffMs,
       onAccountProblem: async () => {
         // Every further email would fail the same way: stop all workers until a human resumes.
+        // thaw_sending_paused reads the queue's pause flag when scraped (observability/metrics.ts).
         await queues.notifications.pause();
-        metrics.sendingPaused.set(1);
       },
       worker: () => notificationWorker,
     }),
@@ -81,7 +81,6 @@ export async function startWorkers(shared: Shared): Promise<void> {
       limiter: { max: Math.max(1, Math.floor(config.mail.maxSendRate)), duration: 1000 },
     },
   });
-  metrics.sendingPaused.set((await queues.notifications.isPaused()) ? 1 : 0);
 
   const reconciler = createReconciler({
     store,
@@ -90,10 +89,10 @@ export async function startWorkers(shared: Shared): Promise<void> {
     metrics,
     logger,
     batch: config.requests.reconcileBatch,
-    startGraceMs: config.requests.restoreStartGraceSeconds * 1000,
-    overdueMarginMs: config.requests.overdueMarginSeconds * 1000,
-    expiryCheckMs: config.requests.expiryCheckSeconds * 1000,
-    recheckMs: Math.max(config.requests.reconcileIntervalSeconds * 1000, 15 * 60_000),
+    startGraceMs: config.requests.restoreStartGraceMs,
+    overdueMarginMs: config.requests.overdueMarginMs,
+    expiryCheckMs: config.requests.expiryCheckMs,
+    recheckMs: Math.max(config.requests.reconcileIntervalMs, 15 * 60_000),
   });
   const maintenance = startWorker<MaintenanceJob, void>({
     name: QUEUE_NAMES.maintenance,
@@ -110,7 +109,7 @@ export async function startWorkers(shared: Shared): Promise<void> {
   // One scheduler for all worker processes: each tick is one job, taken by one of them.
   await queues.maintenance.upsertJobScheduler(
     'reconcile',
-    { every: config.requests.reconcileIntervalSeconds * 1000 },
+    { every: config.requests.reconcileIntervalMs },
     { name: 'reconcile', data: { task: 'reconcile' } },
   );
   shutdown.add('workers', async () => {

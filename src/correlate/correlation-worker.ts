@@ -32,7 +32,10 @@ export function createCorrelationProcessor(deps: CorrelationDeps) {
     if (result.unmatchedDropped > 0) deps.metrics.unmatchedEventsDropped.inc(result.unmatchedDropped);
     for (const outcome of result.outcomes) {
       deps.metrics.correlationOutcomes.inc({ outcome: outcome.effect });
-      await deps.queueNotifications(outcome.requestId, outcome.pending, { snsMessageId });
+      await deps.queueNotifications(outcome.requestId, outcome.pending, {
+        snsMessageId,
+        eventTime: event.eventTime,
+      });
       for (const kind of outcome.pending) deps.metrics.notificationsQueued.inc({ kind });
     }
     deps.logger.info(

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { keyTemplate } from '../keys';
 import type { RedisKeys } from '../keys';
 import { defineScript } from './redis-script';
 import type { RedisScript } from './redis-script';
@@ -40,7 +41,11 @@ export interface IdempotencyUse {
 /** How long a claim holds a key while its request talks to S3 (HeadObject, RestoreObject), ms. */
 export const DEFAULT_IDEMPOTENCY_CLAIM_MS = 120_000;
 
-/** The Lua that reads a record at KEYS[n]: JSON of version 2, or a bare request id (before v2). */
+/**
+ * The Lua that reads a record at KEYS[n]: JSON of version 2, or a bare request id (before v2).
+ * `live` checks the request a record names; its key is only known once the record is read, so it
+ * is filled into keys.ts' template of request keys (`requestTemplate`, { before, after }).
+ */
 const READ_RECORD_LUA = `
 local function readRecord(raw)
   if not raw then return nil end
@@ -49,31 +54,33 @@ local function readRecord(raw)
   if ok and type(record) == 'table' and record.v == 2 then return record end
   return nil
 end
-local function live(prefix, id)
+local function live(requestTemplate, id)
   return type(id) == 'string' and string.match(id, '^r_[%w_%-]+$') ~= nil
-    and redis.call('EXISTS', prefix .. 'req:' .. id) == 1
+    and redis.call('EXISTS', requestTemplate[1] .. id .. requestTemplate[2]) == 1
 end
 `;
 
 /**
  * KEYS: [1] the key's record (by hash), [2] where the version before v2 kept it (by the key).
- * ARGV: [1] prefix with trailing ':', [2] body fingerprint, [3] claim token, [4] claim ms.
+ * ARGV: [1] keys.ts' template of request keys, JSON (see `live`), [2] body fingerprint, [3] claim
+ * token, [4] claim ms.
  * Returns { 'claimed' } | { 'exists', id } | { 'reused' } | { 'in-use' }.
  * One step, so two concurrent first uses cannot both claim: the pending marker is set only where no
  * live record is (SET NX semantics, with the fingerprint check in the same step).
  */
 const CLAIM_LUA = `${READ_RECORD_LUA}
+local requestTemplate = cjson.decode(ARGV[1])
 local record = readRecord(redis.call('GET', KEYS[1]))
 if record and not record.legacy then
   if record.fp ~= ARGV[2] then return { 'reused' } end
   if record.s == 'pending' then return { 'in-use' } end
   -- A request gone before its key (REQUEST_RETENTION_SECONDS shorter than the key's memory) frees it.
-  if live(ARGV[1], record.id) then return { 'exists', record.id } end
+  if live(requestTemplate, record.id) then return { 'exists', record.id } end
 end
 -- Before v2: no fingerprint was kept, so any body counts as the same. Only a bare id counts here:
 -- JSON at this name is another key's v2 record (a client whose key is some key's hash).
 local legacy = readRecord(redis.call('GET', KEYS[2]))
-if legacy and legacy.legacy and live(ARGV[1], legacy.id) then return { 'exists', legacy.id } end
+if legacy and legacy.legacy and live(requestTemplate, legacy.id) then return { 'exists', legacy.id } end
 redis.call('SET', KEYS[1], cjson.encode({ v = 2, s = 'pending', fp = ARGV[2], t = ARGV[3] }), 'PX', ARGV[4])
 return { 'claimed' }
 `;
@@ -87,13 +94,13 @@ return 0
 
 /**
  * The Lua the registration step runs (inside REGISTER_REQUEST_LUA) to write the `done` record.
- * `idem` = { fp, ttl }. Returns the id of a request made meanwhile with the same key and body
+ * `requestTemplate` as for `live`; `idem` = { fp, ttl }. Returns the id of a request made meanwhile with the same key and body
  * (our claim ran out while S3 was slow and another call finished first), or nil after writing ours.
  */
 export const FINISH_IDEMPOTENCY_LUA = `${READ_RECORD_LUA}
-local function finishIdempotency(key, prefix, id, idem)
+local function finishIdempotency(key, requestTemplate, id, idem)
   local record = readRecord(redis.call('GET', key))
-  if record and not record.legacy and record.s == 'done' and live(prefix, record.id) then
+  if record and not record.legacy and record.s == 'done' and live(requestTemplate, record.id) then
     if record.fp == idem.fp then return record.id end
     -- Another body made a request under this key after our claim ran out: it keeps the key.
     return nil
@@ -141,12 +148,13 @@ export function createIdempotencyRecords(
 ): IdempotencyRecords {
   const claim: RedisScript = defineScript(redis, 'thawClaimIdempotency', CLAIM_LUA, 2);
   const release: RedisScript = defineScript(redis, 'thawReleaseIdempotency', RELEASE_LUA, 1);
+  const requestTemplate = JSON.stringify(keyTemplate(keys.request));
   return {
     async claim(use) {
       const token = randomBytes(12).toString('base64url');
       const [outcome, id] = (await claim(
         [keys.idempotency(idempotencyKeyHash(use.key)), keys.legacyIdempotency(use.key)],
-        [`${keys.prefix}:`, use.fingerprint, token, claimMs],
+        [requestTemplate, use.fingerprint, token, claimMs],
       )) as [string, string | undefined];
       switch (outcome) {
         case 'claimed':

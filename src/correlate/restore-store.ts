@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { objectDigest } from '../domain/object-ref';
 import type { NotificationKind, RestoreRequest, RestoreRequestSpec } from '../domain/restore-request';
 import type { RestoreEvent } from '../domain/types';
+import { requestKeyTemplates } from '../keys';
 import type { RedisKeys } from '../keys';
 import { createIdempotencyRecords, idempotencyKeyHash } from './idempotency-records';
 import type { IdempotencyClaim, IdempotencyUse } from './idempotency-records';
@@ -12,10 +13,11 @@ import {
   DECIDE_NOTIFICATION_LUA,
   RECORD_DOWNLOAD_LUA,
   MARK_QUEUED_LUA,
-  REGISTER_REQUEST_LUA,
 } from './lua/scripts';
+import { REGISTER_REQUEST_LUA } from './lua/register-script';
 import type { ScriptTuning } from './lua/scripts';
 import { defineScript } from './redis-script';
+import type { RedisScript } from './redis-script';
 import { readRequest } from './request-view';
 import { isRequestId, newRequestId } from './request-id';
 
@@ -126,14 +128,17 @@ export interface RestoreStore {
 }
 
 export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreTuning): RestoreStore {
-  const prefix = `${keys.prefix}:`;
-  const applyEvent = defineScript(redis, 'thawApplyEvent', APPLY_EVENT_LUA, 3);
-  const register = defineScript(redis, 'thawRegister', REGISTER_REQUEST_LUA, 2);
-  const applyToRequest = defineScript(redis, 'thawApplyToRequest', APPLY_TO_REQUEST_LUA, 0);
-  const decide = defineScript(redis, 'thawDecideNotification', DECIDE_NOTIFICATION_LUA, 0);
-  const markQueued = defineScript(redis, 'thawMarkQueued', MARK_QUEUED_LUA, 0);
-  const cancel = defineScript(redis, 'thawCancel', CANCEL_REQUEST_LUA, 0);
-  const recordDownload = defineScript(redis, 'thawRecordDownload', RECORD_DOWNLOAD_LUA, 0);
+  // Names the scripts only learn at run time, as keys.ts' templates (see lua/scripts.ts).
+  const templates = JSON.stringify(requestKeyTemplates(keys));
+  const applyEvent = defineScript(redis, 'thawApplyEvent', APPLY_EVENT_LUA, 6);
+  const registerScript = registerScripts(redis);
+  const applyToRequest = defineScript(redis, 'thawApplyToRequest', APPLY_TO_REQUEST_LUA, 6);
+  const decide = defineScript(redis, 'thawDecideNotification', DECIDE_NOTIFICATION_LUA, 2);
+  const markQueued = defineScript(redis, 'thawMarkQueued', MARK_QUEUED_LUA, 2);
+  const cancel = defineScript(redis, 'thawCancel', CANCEL_REQUEST_LUA, 6);
+  const recordDownload = defineScript(redis, 'thawRecordDownload', RECORD_DOWNLOAD_LUA, 1);
+  const shared = [keys.due, keys.remind, keys.outbox];
+  const requestKeys = (id: string) => [keys.request(id), keys.requestSpec(id), keys.requestEvents(id)];
   const idempotency = createIdempotencyRecords(redis, keys, tuning.idempotencyClaimMs);
 
   const scriptTuning = (now = Date.now()): string => {
@@ -180,10 +185,16 @@ export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreT
       const idemKey = keys.idempotency(
         request.idempotency ? idempotencyKeyHash(request.idempotency.key) : '-',
       );
-      const [outcome, storedId, pending] = (await register(
-        [idemKey, unmatchedKey(keys)],
-        [prefix, scriptTuning(), JSON.stringify(payload)],
-      )) as [string, string, string];
+      const objectKeys = [...new Set(objects.map((object) => String(object.d)))].flatMap((digest) => [
+        keys.objectIndexByDigest(digest),
+        keys.earlyEvents(digest),
+      ]);
+      const scriptKeys = [idemKey, unmatchedKey(keys), ...requestKeys(id), ...shared, ...objectKeys];
+      const [outcome, storedId, pending] = (await registerScript(scriptKeys.length)(scriptKeys, [
+        templates,
+        scriptTuning(),
+        JSON.stringify(payload),
+      ])) as [string, string, string];
       return {
         outcome: outcome === 'exists' ? 'exists' : 'created',
         id: storedId,
@@ -207,9 +218,9 @@ export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreT
     async applyEvent(event, eventId, options = {}) {
       const digest = objectDigest(event.bucket, event.key);
       const reply = (await applyEvent(
-        [keys.objectIndexByDigest(digest), keys.earlyEvents(digest), unmatchedKey(keys)],
+        [keys.objectIndexByDigest(digest), keys.earlyEvents(digest), unmatchedKey(keys), ...shared],
         [
-          prefix,
+          templates,
           scriptTuning(),
           JSON.stringify(toScriptEvent(event, eventId, options.receivedAt)),
           digest,
@@ -239,28 +250,31 @@ export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreT
         r: reason,
       };
       const [effect, pending] = (await applyToRequest(
-        [],
-        [prefix, scriptTuning(now), id, String(objectIndex), JSON.stringify(failure)],
+        [...requestKeys(id), ...shared],
+        [templates, scriptTuning(now), id, String(objectIndex), JSON.stringify(failure)],
       )) as [string, string];
       return { requestId: id, effect: effect as EventEffect, pending: splitKinds(pending) };
     },
 
     async decideNotification(id, kind, whileStatus) {
-      return (await decide([], [prefix, scriptTuning(), id, kind, whileStatus.join(',')])) === 1;
+      return (
+        (await decide([keys.request(id), keys.outbox], [scriptTuning(), id, kind, whileStatus.join(',')])) ===
+        1
+      );
     },
 
     async recordDownload(id, objectIndex, at = Date.now()) {
-      return (await recordDownload([], [prefix, id, String(objectIndex), String(at)])) === 1;
+      return (await recordDownload([keys.request(id)], [String(objectIndex), String(at)])) === 1;
     },
 
     async markQueued(id, kinds) {
       if (kinds.length === 0) return 0;
-      return Number(await markQueued([], [prefix, id, ...kinds]));
+      return Number(await markQueued([keys.request(id), keys.outbox], [id, ...kinds]));
     },
 
     async cancel(id) {
       if (!isRequestId(id)) return false;
-      return (await cancel([], [prefix, scriptTuning(), id])) === 1;
+      return (await cancel([...requestKeys(id), ...shared], [templates, scriptTuning(), id])) === 1;
     },
 
     dueIds: (now, limit) => redis.zrangebyscore(keys.due, '-inf', now, 'LIMIT', 0, limit),
@@ -289,6 +303,22 @@ export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreT
       if (members.length === 0) return 0;
       return redis.zrem(unmatchedKey(keys), ...members);
     },
+  };
+}
+
+/**
+ * The registration step, by how many keys it declares (two per distinct object, see
+ * REGISTER_REQUEST_LUA); every one runs the same script, by the same SHA.
+ */
+function registerScripts(redis: Redis): (keyCount: number) => RedisScript {
+  const byCount = new Map<number, RedisScript>();
+  return (keyCount) => {
+    let script = byCount.get(keyCount);
+    if (!script) {
+      script = defineScript(redis, 'thawRegister', REGISTER_REQUEST_LUA, keyCount);
+      byCount.set(keyCount, script);
+    }
+    return script;
   };
 }
 

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { ObjectRef } from '../domain/object-ref';
 import type { RestoreRequest } from '../domain/restore-request';
 import { defineScript } from '../correlate/redis-script';
+import { keyTemplate } from '../keys';
 import type { RedisKeys } from '../keys';
 
 export type Presign = (object: ObjectRef, expiresInSeconds: number) => Promise<string>;
@@ -43,16 +44,18 @@ export interface DownloadLinks {
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{20,64}$/;
 
 /**
- * Download links in emails. Presigned S3 URLs live at most 7 days and can be ~1,300 characters
- * (some mail servers break lines past 998), so with PUBLIC_BASE_URL set, emails carry short links
- * to `/d/:token` instead: an unguessable token bound to one object of one request, which answers
- * with a URL presigned at click time. One token per object, reused by every email of the request.
+ * Keeps the request's status page token (or this new one) and indexes it, in one step.
+ * KEYS: [1] the request hash. ARGV: [1] proposed token, [2] keys.ts' template of page token keys
+ * (JSON [before, after]): the token kept may be one an earlier call stored, known only once the
+ * hash is read (under Redis Cluster, a hash-tagged prefix keeps that key in KEYS[1]'s slot);
+ * [3] request id, [4] life of the index, ms. Returns the token, or nothing for a request that is gone.
  */
 const PAGE_TOKEN_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 redis.call('HSETNX', KEYS[1], 'pt', ARGV[1])
 local token = redis.call('HGET', KEYS[1], 'pt')
-redis.call('SET', ARGV[2] .. token, ARGV[3], 'PX', ARGV[4], 'NX')
+local template = cjson.decode(ARGV[2])
+redis.call('SET', template[1] .. token .. template[2], ARGV[3], 'PX', ARGV[4], 'NX')
 return token
 `;
 
@@ -73,10 +76,17 @@ end
 return tokens
 `;
 
+/**
+ * Download links in emails. Presigned S3 URLs live at most 7 days and can be ~1,300 characters
+ * (some mail servers break lines past 998), so with PUBLIC_BASE_URL set, emails carry short links
+ * to `/d/:token` instead: an unguessable token bound to one object of one request, which answers
+ * with a URL presigned at click time. One token per object, reused by every email of the request.
+ */
 export function createDownloadLinks(options: DownloadLinksOptions): DownloadLinks {
   const { redis, keys } = options;
   const pageToken = defineScript(redis, 'thawPageToken', PAGE_TOKEN_LUA, 1);
   const downloadTokens = defineScript(redis, 'thawDownloadTokens', DOWNLOAD_TOKENS_LUA, 1);
+  const pageTokenTemplate = JSON.stringify(keyTemplate(keys.pageToken));
 
   function remainingSeconds(request: RestoreRequest, index: number, now: number): number | null {
     const expiry = request.objectStates[index]?.restoreExpiryTime;
@@ -150,7 +160,7 @@ export function createDownloadLinks(options: DownloadLinksOptions): DownloadLink
         [keys.request(request.id)],
         [
           randomBytes(24).toString('base64url'),
-          `${keys.prefix}:page:`,
+          pageTokenTemplate,
           request.id,
           options.retentionMs + 400 * 86400_000,
         ],

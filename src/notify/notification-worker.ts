@@ -23,6 +23,7 @@ const notificationJobSchema = z.object({
   requestId: z.string().regex(/^r_[A-Za-z0-9_-]{1,64}$/),
   kind: z.enum(NOTIFICATION_KINDS),
   snsMessageId: z.string().max(256).nullish(),
+  eventTime: z.string().max(64).nullish(),
 });
 
 /** Header naming the notification (`<requestId>.<kind>`) in every email thaw sends. */
@@ -69,7 +70,7 @@ export function createNotificationProcessor(deps: NotificationDeps) {
       );
       return;
     }
-    const { requestId, kind, snsMessageId } = parsed.data;
+    const { requestId, kind, snsMessageId, eventTime } = parsed.data;
     const log = deps.logger.child({
       requestId,
       kind,
@@ -129,7 +130,7 @@ export function createNotificationProcessor(deps: NotificationDeps) {
       stop({ outcome: 'sent' });
       await deps.state.recordSent(requestId, kind, sent.messageId, new Date());
       deps.metrics.emails.inc({ kind, outcome: 'sent' });
-      observeLatency(deps.metrics, request);
+      if (eventTime) observeLatency(deps.metrics, eventTime);
       log.info({ messageId: sent.messageId, to: redactAddress(request.recipient.email) }, 'email sent');
     } catch (thrown) {
       stop({ outcome: 'error' });
@@ -176,11 +177,12 @@ export function createNotificationProcessor(deps: NotificationDeps) {
   }
 }
 
-/** From S3's event time of the newest change to SES accepting the email. */
-function observeLatency(metrics: Metrics, request: RestoreRequest): void {
-  const latest = request.events.filter((event) => event.source !== 'reconcile').at(-1);
-  if (!latest) return;
-  const seconds = (Date.now() - Date.parse(latest.eventTime)) / 1000;
+/**
+ * From S3's time of the event that decided the email (carried by the job: the request is read
+ * without its events) to SES accepting it.
+ */
+function observeLatency(metrics: Metrics, eventTime: string): void {
+  const seconds = (Date.now() - Date.parse(eventTime)) / 1000;
   if (seconds >= 0) metrics.endToEndLatency.observe(seconds);
 }
 

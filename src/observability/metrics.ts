@@ -34,8 +34,13 @@ export interface Metrics {
   readonly emailSendDuration: Histogram<'outcome'>;
   /** From S3's event time to SES accepting the email it caused, seconds. */
   readonly endToEndLatency: Histogram;
-  /** 1 while sending is paused because the SES account cannot send. */
+  /** 1 while sending is paused (the SES account cannot send, or `thaw sending pause`). */
   readonly sendingPaused: Gauge;
+  /**
+   * Makes `thaw_sending_paused` read the pause state at each scrape (one Redis read): pausing and
+   * resuming happen in other processes (`thaw sending`), so a value set once goes stale.
+   */
+  readSendingPausedFrom(read: () => Promise<boolean>): void;
   /** SES bounce/complaint feedback, by outcome (suppressed, sent, ignored). */
   readonly sesFeedback: Counter<'outcome'>;
   /** AWS refused a request thaw built (MalformedXML, InvalidArgument...): a thaw bug, by service, operation, AWS code. */
@@ -63,8 +68,12 @@ function collectDefaults(registry: Registry): void {
 export function createMetrics(options: { collectDefaults?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.collectDefaults ?? true) collectDefaults(registry);
+  let readSendingPaused: (() => Promise<boolean>) | undefined;
   return {
     registry,
+    readSendingPausedFrom(read) {
+      readSendingPaused = read;
+    },
     snsMessages: new Counter({
       name: 'thaw_sns_messages_total',
       help: 'SNS messages received at the SNS endpoint, by message type and outcome.',
@@ -154,6 +163,9 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Metr
       name: 'thaw_sending_paused',
       help: '1 while sending is paused because the SES account cannot send (suspended, paused, unverified).',
       registers: [registry],
+      async collect() {
+        if (readSendingPaused) this.set((await readSendingPaused()) ? 1 : 0);
+      },
     }),
     sesFeedback: new Counter({
       name: 'thaw_ses_feedback_total',

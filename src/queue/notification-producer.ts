@@ -8,10 +8,18 @@ export function notificationJobId(requestId: string, kind: NotificationKind): st
   return `${requestId}-${kind}`;
 }
 
+/** The restore event that decided the notifications, when one did (not the reconciler's own findings). */
+export interface NotificationCause {
+  /** The SNS message that delivered the event, so logs follow one delivery to its email. */
+  readonly snsMessageId?: string | null;
+  /** S3's ISO time of the event: where the end-to-end latency of the email starts. */
+  readonly eventTime?: string;
+}
+
 export type QueueNotifications = (
   requestId: string,
   kinds: readonly NotificationKind[],
-  cause?: { readonly snsMessageId?: string | null },
+  cause?: NotificationCause,
 ) => Promise<void>;
 
 /**
@@ -24,12 +32,17 @@ export function createNotificationProducer(
   queue: Queue<NotificationJob, void, string>,
   store: Pick<RestoreStore, 'markQueued'>,
 ): QueueNotifications {
-  return async (requestId, kinds) => {
+  return async (requestId, kinds, cause = {}) => {
     if (kinds.length === 0) return;
+    // Optional fields: jobs queued without them (older code, the reconciler) are still valid.
+    const traced = {
+      ...(cause.snsMessageId ? { snsMessageId: cause.snsMessageId } : {}),
+      ...(cause.eventTime ? { eventTime: cause.eventTime } : {}),
+    };
     await queue.addBulk(
       kinds.map((kind) => ({
         name: kind,
-        data: { requestId, kind },
+        data: { requestId, kind, ...traced },
         opts: { jobId: notificationJobId(requestId, kind) },
       })),
     );

@@ -12,6 +12,11 @@ export interface NotificationJob {
   readonly kind: NotificationKind;
   /** The SNS message whose event decided it, so logs follow one delivery through every stage. */
   readonly snsMessageId?: string;
+  /**
+   * S3's ISO time of the event that decided it, where `thaw_end_to_end_latency_seconds` starts.
+   * Absent from jobs queued before it existed and from the reconciler's: no latency is observed.
+   */
+  readonly eventTime?: string;
 }
 
 /** A `maintenance` job: reconciliation runs from a job scheduler. */

@@ -84,7 +84,7 @@ export async function startCustomerWorld(prefix: string): Promise<CustomerWorld>
       presign: async () => 'https://unused.example.com/',
       linkTtlSeconds: thaw.config.links.downloadTtlSeconds,
       publicBaseUrl: relay.url,
-      retentionMs: thaw.config.requests.retentionSeconds * 1000,
+      retentionMs: thaw.config.requests.retentionMs,
     });
     const flow = restoreFlow(thaw.app, world.signer);
     const pagePattern = new RegExp(`${relay.url.replace(/[.]/g, '\\.')}/r/[A-Za-z0-9_-]+`);

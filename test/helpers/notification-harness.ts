@@ -17,6 +17,7 @@ import { BUILT_IN_TEMPLATES_DIR, createTemplateRenderer } from '../../src/notify
 import { createMetrics } from '../../src/observability/metrics';
 import type { Metrics } from '../../src/observability/metrics';
 import { createNotificationProducer } from '../../src/queue/notification-producer';
+import type { NotificationCause } from '../../src/queue/notification-producer';
 import { QUEUE_NAMES } from '../../src/queue/queue-names';
 import type { NotificationJob } from '../../src/queue/queues';
 import { NOTIFICATION_JOB_OPTIONS } from '../../src/queue/queues';
@@ -45,8 +46,8 @@ export interface NotificationHarness {
   readonly worker: Worker<NotificationJob, void, string>;
   /** Registers a one-object request already completed (HeadObject found it restored). */
   completedRequest(email: string, key?: string): Promise<string>;
-  /** Decides and queues a notification, as correlation would. */
-  notify(id: string, kind: NotificationKind): Promise<void>;
+  /** Decides and queues a notification, as correlation would (with the event that decided it). */
+  notify(id: string, kind: NotificationKind, cause?: NotificationCause): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,7 +72,7 @@ export async function startNotificationHarness(options: HarnessOptions): Promise
     prefix: options.prefix,
     logger,
     processor: createNotificationProcessor({
-      getRequest: (id) => store.get(id),
+      getRequest: (id, readOptions) => store.get(id, readOptions),
       state,
       links: createDownloadLinks({
         redis: options.redis,
@@ -120,8 +121,8 @@ export async function startNotificationHarness(options: HarnessOptions): Promise
       });
       return registered.id;
     },
-    async notify(id, kind) {
-      await produce(id, [kind]);
+    async notify(id, kind, cause) {
+      await produce(id, [kind], cause);
     },
     async close() {
       await worker?.close();

@@ -122,6 +122,28 @@ describe('restore store', () => {
     expect(await store.dropUnmatched(Date.now() + 2 * 86400_000, 100)).toBe(0);
   });
 
+  it('indexes and replays every object when one object comes twice (two versions, one index)', async () => {
+    const refs = [object('twice', 'v1'), object('once'), object('twice', 'v2')];
+    await apply(event(refs[0]!, 'initiated'));
+    await apply(event(refs[1]!, 'initiated'));
+    const { id } = await store.register({
+      spec: spec(refs),
+      initial: requested(3),
+      replaySince: 0,
+      firstDueAt: Date.now(),
+    });
+    const stored = await store.get(id);
+    expect(stored?.objectStates.map((o) => o.status)).toEqual(['initiated', 'initiated', 'requested']);
+    expect((await redis.zrange(keys.objectIndex('archive', 'twice'), 0, -1)).sort()).toEqual(
+      [`${id}|0|v1`, `${id}|2|v2`].sort(),
+    );
+    expect(await redis.zrange(keys.objectIndex('archive', 'once'), 0, -1)).toEqual([`${id}|1|*`]);
+    // Finishing lets the object indexes (found in the spec, at run time) expire.
+    expect(await store.cancel(id)).toBe(true);
+    expect(await redis.pttl(keys.objectIndex('archive', 'twice'))).toBeGreaterThan(0);
+    expect(await redis.pttl(keys.objectIndex('archive', 'once'))).toBeGreaterThan(0);
+  });
+
   it('counts early events nobody picked up once their window ends', async () => {
     await apply(event(object('nobody.txt'), 'completed'));
     expect(await store.dropUnmatched(Date.now(), 100)).toBe(0);

@@ -32,6 +32,32 @@ describe('configuration', () => {
     expect(Object.isFrozen(config.sns)).toBe(true);
   });
 
+  it('turns durations given in seconds into milliseconds, once', () => {
+    const config = loadConfig({
+      ...REQUIRED,
+      REQUEST_RETENTION_SECONDS: '120',
+      RECONCILE_INTERVAL_SECONDS: '30',
+      SEND_IN_DOUBT_SECONDS: '90',
+      SNS_CERT_CACHE_TTL_SECONDS: '600',
+    });
+    expect(config.requests.retentionMs).toBe(120_000);
+    expect(config.requests.reconcileIntervalMs).toBe(30_000);
+    expect(config.mail.inDoubtMs).toBe(90_000);
+    expect(config.sns.certCacheTtlMs).toBe(600_000);
+    expect(loadConfig(REQUIRED).requests).toMatchObject({
+      retentionMs: 30 * 86_400_000,
+      earlyEventWindowMs: 86_400_000,
+      expiringReminderMs: 86_400_000,
+      overdueMarginMs: 3_600_000,
+      restoreStartGraceMs: 900_000,
+      expiryCheckMs: 3_600_000,
+      reconcileIntervalMs: 60_000,
+      idempotencyTtlMs: 86_400_000,
+      workerLockMs: 30_000,
+    });
+    expect(Object.isFrozen(config.sns.topicArns)).toBe(true);
+  });
+
   it('names every missing required variable in one line', () => {
     const message = problemsOf({});
     expect(message.split('\n')).toHaveLength(1);

@@ -16,6 +16,9 @@
  * requests stored before the field existed lack it and take every event, as they did).
  * The spec (JSON) is the string `<p>:req:<id>:spec`.
  *
+ * No key name is made here: a step's context (`ctx`) holds the names its caller declared as KEYS,
+ * and those only known at run time are filled into templates from keys.ts (`keyFrom`).
+ *
  * Redis Lua gives JSON null as cjson.null; callers never send nulls, so absent means nil.
  */
 export const PRELUDE_LUA = String.raw`
@@ -61,7 +64,13 @@ local function deriveStatus(reqKey)
   return 'requested'
 end
 
--- ctx: prefix, id, reqKey, histKey, now, retention, cap, margin, expiryCheck, lead, dueKey, remindKey, outboxKey
+-- A key name from a keys.ts template ({ before, after }, see KeyTemplate) and its run-time part.
+local function keyFrom(template, part)
+  return template[1] .. part .. template[2]
+end
+
+-- ctx: id, reqKey, histKey, specKey, dueKey, remindKey, outboxKey, indexKey(digest) (the object
+-- index of a spec object), now, retention, cap, margin, expiryCheck, lead.
 
 local function finish(ctx)
   if redis.call('HEXISTS', ctx.reqKey, 'finished') == 1 then return end
@@ -74,8 +83,10 @@ local function finish(ctx)
   local spec = cjson.decode(redis.call('GET', ctx.specKey))
   local until_ = ctx.now + ctx.retention
   for i, object in ipairs(spec.objects) do
-    local index = ctx.prefix .. 'obj:' .. object.d
-    redis.call('ZADD', index, 'XX', until_, ctx.id .. '|' .. (i - 1) .. '|' .. (object.v or '*'))
+    local index = ctx.indexKey(object.d)
+    -- The spec holds ObjectRefs (versionId, JSON null when none), not the registration's v.
+    local version = present(object.versionId) and object.versionId or '*'
+    redis.call('ZADD', index, 'XX', until_, ctx.id .. '|' .. (i - 1) .. '|' .. version)
     if redis.call('ZCOUNT', index, 0, 0) == 0 then redis.call('PEXPIRE', index, ctx.retention + 60000) end
   end
 end
@@ -172,14 +183,29 @@ local function versionMatches(wanted, actual)
   return wanted == '*' or wanted == actual
 end
 
-local function contextFor(prefix, id, args)
+-- keys: { req, spec, ev, due, remind, outbox, index = function(digest) }.
+local function contextFor(id, args, keys)
   return {
-    prefix = prefix, id = id,
-    reqKey = prefix .. 'req:' .. id, histKey = prefix .. 'req:' .. id .. ':ev',
-    specKey = prefix .. 'req:' .. id .. ':spec',
+    id = id, reqKey = keys.req, histKey = keys.ev, specKey = keys.spec,
+    dueKey = keys.due, remindKey = keys.remind, outboxKey = keys.outbox, indexKey = keys.index,
     now = args.now, retention = args.retention, cap = args.cap, margin = args.margin,
     expiryCheck = args.expiryCheck, lead = args.lead,
-    dueKey = prefix .. 'due', remindKey = prefix .. 'remind', outboxKey = prefix .. 'outbox',
   }
+end
+
+-- The keys of request id when the step only learns the id at run time (found in an object index):
+-- filled into the templates (ARGV) keys.ts made, with the shared keys the caller declared.
+local function templatedKeys(templates, id, shared)
+  return {
+    req = keyFrom(templates.request, id), spec = keyFrom(templates.spec, id),
+    ev = keyFrom(templates.events, id),
+    due = shared.due, remind = shared.remind, outbox = shared.outbox, index = shared.index,
+  }
+end
+
+-- The object indexes a finishing request schedules for expiry, named after its spec's digests:
+-- known only once the spec is read, so filled into keys.ts' template.
+local function templatedIndex(templates)
+  return function(digest) return keyFrom(templates.objectIndex, digest) end
 end
 `;
