@@ -15,7 +15,7 @@ import { createEventProducer } from '../queue/event-producer';
 import { createNotificationProducer } from '../queue/notification-producer';
 import { createQueues } from '../queue/queues';
 import { registerQueueMetrics } from '../observability/queue-metrics';
-import { createRequestRegistrar } from '../restore/request-registrar';
+import { createRequestRegistrar } from '../register/request-registrar';
 import { downloadLinks } from './shared';
 import type { Shared } from './shared';
 

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { keyTemplate } from '../keys';
 import type { RedisKeys } from '../keys';
-import { defineScript } from './redis-script';
-import type { RedisScript } from './redis-script';
+import { defineScript } from '../redis/redis-script';
+import type { RedisScript } from '../redis/redis-script';
 
 /**
  * The `Idempotency-Key` of POST /v1/restores, looked up before S3 is asked anything.

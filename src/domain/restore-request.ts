@@ -1,6 +1,6 @@
 import type { ObjectRef } from './object-ref';
 import type { RestoreEventKind, RestoreEventSource } from './types';
-import type { RestoreTier } from '../restore/s3-restorer';
+import type { RestoreTier } from './restore-tier';
 
 /**
  * Where a restore request, or one object of it, stands. Moves only forward:

@@ -1,4 +1,4 @@
-import type { RestoreTier } from '../restore/s3-restorer';
+import type { RestoreTier } from './restore-tier';
 
 /**
  * How long S3 takes to restore, by storage class and tier (S3 User Guide, "Understanding archive retrieval options", AWS's table):

@@ -1,21 +1,4 @@
-/**
- * Glossary
- *
- * - **Archived object**: an S3 object in Glacier Flexible Retrieval, Glacier Deep Archive, or an
- *   Intelligent-Tiering archive tier; it cannot be read until it is restored.
- * - **Restore**: S3's work of bringing an archived object back (minutes to 48 hours). For Glacier
- *   classes it makes a temporary copy that expires after `days`; Intelligent-Tiering objects move
- *   back to the Frequent Access tier instead and never expire back.
- * - **Restore request**: a customer's wish to be told about one object, or a set of objects, being
- *   restored. thaw stores it, may start the restore, and emails the recipient as it progresses.
- * - **Restore event**: what S3 reports about an object's restore (`initiated`, `completed`,
- *   `expired`), delivered through SNS as an S3 event notification or an EventBridge event, and
- *   normalised here into one `RestoreEvent` shape.
- * - **Correlation**: matching a restore event with every restore request waiting on that object
- *   and moving each one forward through its state machine, exactly once.
- * - **Notification**: one email per restore request and kind (`initiated`, `completed`,
- *   `expiring`, `expired`, `delayed`), never one per object of a several-object request.
- */
+/** The glossary (archived object, restore, restore request, restore event, ...) is in docs/ARCHITECTURE.md. */
 
 /** What happened to an object's restore, in the order it happens. */
 export type RestoreEventKind = 'initiated' | 'completed' | 'expired';

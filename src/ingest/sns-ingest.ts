@@ -1,12 +1,21 @@
 import { ThawError } from '../errors';
 import type { Metrics } from '../observability/metrics';
-import type { EnqueueRestoreEvents } from '../queue/event-producer';
+import type { RestoreEvent } from '../domain/types';
 import { parseRestoreMessage } from './restore-message';
 import { isNotification, parseSnsBody } from './sns-message';
 import type { SnsMessage, SnsNotification } from './sns-message';
 import type { SnsVerifier } from './sns-verifier';
 import { SnsVerificationError } from './sns-verification-error';
 import type { ConfirmSubscription } from './subscription';
+
+/**
+ * Where ingest hands decoded restore events on: the queue's event producer implements it. Declared
+ * here so ingest does not import the queue (ingest sits below queue in docs/ARCHITECTURE.md).
+ */
+export type EnqueueRestoreEvents = (
+  events: readonly RestoreEvent[],
+  snsMessageId: string | null,
+) => Promise<void>;
 
 export type SnsOutcome = 'queued' | 'ignored' | 'test_event' | 'confirmed' | 'unsubscribed' | 'feedback';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ObjectRef } from '../domain/object-ref';
 import type { RestoreRequest } from '../domain/restore-request';
-import { defineScript } from '../correlate/redis-script';
+import { defineScript } from '../redis/redis-script';
 import { keyTemplate } from '../keys';
 import type { RedisKeys } from '../keys';
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { NotificationKind } from '../domain/restore-request';
-import { defineScript } from '../correlate/redis-script';
+import { defineScript } from '../redis/redis-script';
 import type { RedisKeys } from '../keys';
 import { normalise } from './suppression';
 

@@ -1,6 +1,5 @@
 import type { Queue } from 'bullmq';
 import type { NotificationKind } from '../domain/restore-request';
-import type { RestoreStore } from '../correlate/restore-store';
 import type { NotificationJob } from './queues';
 
 /** BullMQ job ids may not contain `:`; request ids never do, kinds never do. */
@@ -14,6 +13,12 @@ export interface NotificationCause {
   readonly snsMessageId?: string | null;
   /** S3's ISO time of the event: where the end-to-end latency of the email starts. */
   readonly eventTime?: string;
+}
+
+/** The one store operation the producer needs (the correlate store implements it). */
+export interface MarkQueued {
+  /** Marks notifications queued (their jobs exist); returns how many were still pending. */
+  markQueued(id: string, kinds: readonly NotificationKind[]): Promise<number>;
 }
 
 export type QueueNotifications = (
@@ -30,7 +35,7 @@ export type QueueNotifications = (
  */
 export function createNotificationProducer(
   queue: Queue<NotificationJob, void, string>,
-  store: Pick<RestoreStore, 'markQueued'>,
+  store: MarkQueued,
 ): QueueNotifications {
   return async (requestId, kinds, cause = {}) => {
     if (kinds.length === 0) return;

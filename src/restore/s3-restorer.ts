@@ -1,7 +1,5 @@
 import type { ObjectRef } from '../domain/object-ref';
-
-/** Retrieval tiers of RestoreObject (S3 User Guide, "Understanding archive retrieval options"). */
-export type RestoreTier = 'Expedited' | 'Standard' | 'Bulk';
+import type { RestoreTier } from '../domain/restore-tier';
 
 /** What HeadObject says about an object's archive and restore state (S3 API Reference, HeadObject, Response Syntax). */
 export interface ObjectRestoreState {

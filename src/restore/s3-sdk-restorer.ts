@@ -8,13 +8,8 @@ import type { AwsRejectionObserver } from '../observability/aws-rejections';
 import type { RegionalS3 } from './regional-s3';
 import { s3ErrorCode, toS3Error } from './s3-error';
 import type { S3Error } from './s3-error';
-import type {
-  ObjectRestoreState,
-  RestoreCommand,
-  RestoreOutcome,
-  RestoreTier,
-  S3Restorer,
-} from './s3-restorer';
+import type { ObjectRestoreState, RestoreCommand, RestoreOutcome, S3Restorer } from './s3-restorer';
+import type { RestoreTier } from '../domain/restore-tier';
 import { parseXAmzRestore } from './x-amz-restore';
 
 export interface ExpeditedRetryOptions {

@@ -3,7 +3,7 @@ import type { ObjectRef } from '../../src/domain/object-ref';
 import type { RestoreEvent } from '../../src/domain/types';
 import type { RestoreStore } from '../../src/correlate/restore-store';
 import { createLogger } from '../../src/logger';
-import { createRequestRegistrar } from '../../src/restore/request-registrar';
+import { createRequestRegistrar } from '../../src/register/request-registrar';
 import type { S3Restorer } from '../../src/restore/s3-restorer';
 import { restoreEventJobId } from '../../src/queue/event-producer';
 import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis';

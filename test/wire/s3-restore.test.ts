@@ -1,6 +1,6 @@
 import type { ObjectRef } from '../../src/domain/object-ref';
 import type { AwsRejection } from '../../src/observability/aws-rejections';
-import type { RestoreTier } from '../../src/restore/s3-restorer';
+import type { RestoreTier } from '../../src/domain/restore-tier';
 import { createS3SdkRestorer, restoreCommandFor } from '../../src/restore/s3-sdk-restorer';
 import { startS3StandIn } from '../helpers/s3-stand-in';
 import type { S3StandIn, StandInObject } from '../helpers/s3-stand-in';

@@ -8,7 +8,7 @@ import { ThawError } from '../../errors';
 import { bodyFingerprint } from '../../correlate/idempotency-records';
 import { isRequestId } from '../../correlate/request-id';
 import type { RestoreStore } from '../../correlate/restore-store';
-import type { RegisterRequest } from '../../restore/request-registrar';
+import type { RegisterRequest } from '../../register/request-registrar';
 import { createBearerAuth } from '../auth';
 import { errorBody } from '../error-handler';
 import { toRestoreView } from '../restore-view';

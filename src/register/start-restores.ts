@@ -3,8 +3,8 @@ import type { RestoreRequestSpec } from '../domain/restore-request';
 import { archiveFamily, isArchived, restoreWindow } from '../domain/restore-times';
 import { ThawError } from '../errors';
 import type { InitialObjectState } from '../correlate/restore-store';
-import type { ObjectRestoreState, RestoreOutcome, S3Restorer } from './s3-restorer';
-import { restoreCommandFor } from './s3-sdk-restorer';
+import type { ObjectRestoreState, RestoreOutcome, S3Restorer } from '../restore/s3-restorer';
+import { restoreCommandFor } from '../restore/s3-sdk-restorer';
 
 export interface StartRestoresOptions {
   readonly restorer: S3Restorer;

@@ -5,7 +5,7 @@ import type { IdempotencyUse } from '../correlate/idempotency-records';
 import type { InitialObjectState, RestoreStore } from '../correlate/restore-store';
 import { ThawError } from '../errors';
 import type { QueueNotifications } from '../queue/notification-producer';
-import type { S3Restorer } from './s3-restorer';
+import type { S3Restorer } from '../restore/s3-restorer';
 import { startRestores } from './start-restores';
 
 export interface RegistrarOptions {
