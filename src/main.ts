@@ -26,6 +26,7 @@ import { createRegionalS3 } from './restore/regional-s3';
 import { createS3Client } from './restore/s3-client';
 import { createS3SdkRestorer } from './restore/s3-sdk-restorer';
 import { createShutdown } from './shutdown';
+import { raceTimeout } from './timeout';
 import type { Shutdown } from './shutdown';
 
 const ROLES = new Set(['serve', 'api', 'worker']);
@@ -107,13 +108,8 @@ export async function start(
 /** Waits (bounded) for a connection to be ready; thaw still starts when Redis is away (503s). */
 async function untilReady(redis: Redis, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    redis.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+  const ready = new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+  await raceTimeout(ready, timeoutMs, () => undefined);
 }
 
 export async function main(): Promise<void> {

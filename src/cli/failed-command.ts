@@ -1,13 +1,10 @@
 import type { Job, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { loadRedisConfig } from '../config';
 import { createRedisKeys } from '../keys';
 import { createNotificationState } from '../notify/notification-state';
-import { createLogger } from '../logger';
 import { QUEUE_NAMES } from '../queue/queue-names';
-import { createQueues } from '../queue/queues';
 import type { NotificationJob } from '../queue/queues';
 import { parseFlags } from './cli-args';
+import { openCliQueues } from './open-queues';
 
 export const FAILED_USAGE = `Usage: thaw failed list|retry|drop [JOB_ID...] [--queue NAME] [--all] [--limit N]
 
@@ -45,10 +42,9 @@ export async function runFailed(
     return usageError(io, `${action} needs job ids or --all`);
   if (flags.all && !flags.queue) return usageError(io, '--all needs --queue');
 
-  const redisConfig = loadRedisConfig(env);
-  const redis = new Redis(redisConfig.url, { maxRetriesPerRequest: 1 });
-  const queues = createQueues(redis, redisConfig.prefix, createLogger({ level: 'silent' }));
-  const state = createNotificationState(redis, createRedisKeys(redisConfig.prefix));
+  const opened = openCliQueues(env);
+  const { queues } = opened;
+  const state = createNotificationState(opened.redis, createRedisKeys(opened.prefix));
   try {
     const byName: Record<string, Queue> = {
       [QUEUE_NAMES.restoreEvents]: queues.restoreEvents,
@@ -83,8 +79,7 @@ export async function runFailed(
     if (action === 'list' && count === 0) io.out('no failed jobs');
     return 0;
   } finally {
-    await queues.close();
-    await redis.quit();
+    await opened.close();
   }
 }
 

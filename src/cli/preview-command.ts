@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { toError } from '../errors';
 import type { EmailData, EmailObject, NotificationKind } from '../notify/email-data';
 import { NOTIFICATION_KINDS } from '../notify/email-data';
-import { canonicalLocale } from '../notify/template-loader';
+import { canonicalLocale } from '../templating/template-locale';
 import { BUILT_IN_TEMPLATES_DIR, TemplateError, createTemplateRenderer } from '../notify/template-renderer';
 
 /**

@@ -1,7 +1,4 @@
-import { Redis } from 'ioredis';
-import { loadRedisConfig } from '../config';
-import { createLogger } from '../logger';
-import { createQueues } from '../queue/queues';
+import { openCliQueues } from './open-queues';
 
 export const SENDING_USAGE = `Usage: thaw sending status|pause|resume
 
@@ -25,9 +22,8 @@ export async function runSending(
     io.out(`thaw sending: say status, pause or resume\n\n${SENDING_USAGE}`);
     return 2;
   }
-  const redisConfig = loadRedisConfig(env);
-  const redis = new Redis(redisConfig.url, { maxRetriesPerRequest: 1 });
-  const queues = createQueues(redis, redisConfig.prefix, createLogger({ level: 'silent' }));
+  const opened = openCliQueues(env);
+  const { queues } = opened;
   try {
     if (action === 'pause') await queues.notifications.pause();
     if (action === 'resume') await queues.notifications.resume();
@@ -38,7 +34,6 @@ export async function runSending(
     );
     return 0;
   } finally {
-    await queues.close();
-    await redis.quit();
+    await opened.close();
   }
 }

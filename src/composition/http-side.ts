@@ -16,6 +16,7 @@ import { createNotificationProducer } from '../queue/notification-producer';
 import { createQueues } from '../queue/queues';
 import { registerQueueMetrics } from '../observability/queue-metrics';
 import { createRequestRegistrar } from '../register/request-registrar';
+import { raceTimeout } from '../timeout';
 import { downloadLinks } from './shared';
 import type { Shared } from './shared';
 
@@ -129,15 +130,13 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
 }
 
 async function pingWithin(redis: Redis, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
   try {
-    return await Promise.race([redis.ping().then((answer) => answer === 'PONG'), timeout]);
+    return await raceTimeout(
+      redis.ping().then((answer) => answer === 'PONG'),
+      timeoutMs,
+      () => false,
+    );
   } catch {
     return false;
-  } finally {
-    clearTimeout(timer);
   }
 }

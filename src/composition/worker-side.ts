@@ -1,16 +1,15 @@
-import type { Worker } from 'bullmq';
 import { createCorrelationProcessor } from '../correlate/correlation-worker';
 import { createReconciler } from '../correlate/reconciler';
 import { createRestoreStore } from '../correlate/restore-store';
 import type { QueuedRestoreEvent } from '../domain/types';
 import { createNotificationState } from '../notify/notification-state';
-import { createNotificationProcessor } from '../notify/notification-worker';
 import { createSesClient, createSesMailer } from '../notify/ses-mailer';
+import { startNotificationWorker } from '../notify/start-notification-worker';
 import { closeRedisConnection, createRedisConnection } from '../queue/connections';
 import { createNotificationProducer } from '../queue/notification-producer';
 import { QUEUE_NAMES } from '../queue/queue-names';
 import { createQueues } from '../queue/queues';
-import type { MaintenanceJob, NotificationJob } from '../queue/queues';
+import type { MaintenanceJob } from '../queue/queues';
 import { startWorker } from '../queue/worker-boundary';
 import { downloadLinks } from './shared';
 import type { Shared } from './shared';
@@ -43,13 +42,10 @@ export async function startWorkers(shared: Shared): Promise<void> {
     ...(config.aws.sesEndpoint ? { endpoint: config.aws.sesEndpoint } : {}),
   });
   shutdown.add('ses client', () => ses.destroy());
-  let notificationWorker: Worker<NotificationJob, void, string> | undefined;
-  notificationWorker = startWorker<NotificationJob, void>({
-    name: QUEUE_NAMES.notifications,
+  const notifications = startNotificationWorker({
     connection: redis,
     prefix: config.redis.prefix,
-    logger,
-    processor: createNotificationProcessor({
+    deps: {
       getRequest: (id, readOptions) => store.get(id, readOptions),
       state: createNotificationState(redis, keys),
       links: downloadLinks(shared, redis),
@@ -71,8 +67,7 @@ export async function startWorkers(shared: Shared): Promise<void> {
         // thaw_sending_paused reads the queue's pause flag when scraped (observability/metrics.ts).
         await queues.notifications.pause();
       },
-      worker: () => notificationWorker,
-    }),
+    },
     options: {
       concurrency: config.mail.concurrency,
       lockDuration: config.requests.workerLockMs,
@@ -113,7 +108,6 @@ export async function startWorkers(shared: Shared): Promise<void> {
     { name: 'reconcile', data: { task: 'reconcile' } },
   );
   shutdown.add('workers', async () => {
-    await Promise.all([correlation.close(), notificationWorker?.close(), maintenance.close()]);
-    notificationWorker = undefined;
+    await Promise.all([correlation.close(), notifications.close(), maintenance.close()]);
   });
 }

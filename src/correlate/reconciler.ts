@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
+import { contentId } from '../domain/content-id';
 import type { ObjectRef } from '../domain/object-ref';
 import type { NotificationKind, RestoreRequest } from '../domain/restore-request';
-import { isArchived } from '../domain/restore-times';
 import type { RestoreEvent, RestoreEventKind } from '../domain/types';
 import { ThawError, toError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import type { QueueNotifications } from '../queue/notification-producer';
+import { readHead } from '../restore/head-reading';
 import type { ObjectRestoreState, S3Restorer } from '../restore/s3-restorer';
 import type { RestoreStore } from './restore-store';
 
@@ -144,16 +144,16 @@ export function createReconciler(options: ReconcilerOptions) {
     now: number,
   ): Promise<void> {
     const state = request.objectStates[index]!;
-    const restore = head.restore;
-    if (!isArchived(head.storageClass, head.archiveStatus)) {
+    const reading = readHead(head, now);
+    if (reading.state === 'available') {
       // Intelligent-Tiering objects move back to an access tier; others were never archived.
       await found(object, 'completed', head, now, null);
-    } else if (restore && !restore.ongoing && restore.expiryDate && Date.parse(restore.expiryDate) > now) {
-      await found(object, 'completed', head, now, restore.expiryDate);
-    } else if (state.status === 'completed' || (restore && !restore.ongoing)) {
+    } else if (reading.state === 'restored') {
+      await found(object, 'completed', head, now, reading.expiryDate);
+    } else if (state.status === 'completed' || reading.state === 'copy-gone') {
       // The copy's expiry passed (or S3 no longer shows it): its expiry event was lost.
       await found(object, 'expired', head, now, null);
-    } else if (restore?.ongoing) {
+    } else if (reading.state === 'restoring') {
       if (state.status === 'requested') await found(object, 'initiated', head, now, null);
       const expectedBy = state.expectedBy ? Date.parse(state.expectedBy) : null;
       if (expectedBy !== null && now > expectedBy + options.overdueMarginMs) {
@@ -228,7 +228,6 @@ export function createReconciler(options: ReconcilerOptions) {
 }
 
 /** One id per finding about an object, so applying the same finding twice is a duplicate. */
-function syntheticEventId(object: ObjectRef, kind: RestoreEventKind, expiry: string | null): string {
-  const identity = JSON.stringify([object.bucket, object.key, object.versionId, kind, expiry]);
-  return `rc-${createHash('sha256').update(identity).digest('base64url').slice(0, 32)}`;
+export function syntheticEventId(object: ObjectRef, kind: RestoreEventKind, expiry: string | null): string {
+  return contentId('rc', [object.bucket, object.key, object.versionId, kind, expiry]);
 }

@@ -1,25 +1,28 @@
-import { join } from 'node:path';
 import { archiveFamily, restoreWindow } from '../domain/restore-times';
 import { InvalidInputError } from '../errors';
 import type { EmailData, EmailObject, RenderedEmail } from './email-data';
 import { NOTIFICATION_KINDS } from './email-data';
 import { renderWithinBudget } from './list-budget';
-import { basename, resolveLocale, resolveTimeZone, textDirection } from './template-helpers';
-import type { CompiledTemplates, TemplatePart } from './template-loader';
+import { foldText } from './text-fold';
+import { basename, resolveTimeZone, textDirection } from '../templating/template-helpers';
+import type { CompiledTemplates, TemplatePart, TemplateSet } from '../templating/template-loader';
 import {
+  TEMPLATE_PARTS,
   TemplateError,
-  canonicalLocale,
+  formattingLocale,
   loadTemplates,
   localeChain,
   lookupTemplate,
-} from './template-loader';
-import { cleanStrings, tidyHtml, tidyText, toSubjectLine, webUrl } from './template-output';
-import { foldText } from './text-fold';
+} from '../templating/template-loader';
+import { cleanStrings, tidyHtml, tidyText, toSubjectLine, webUrl } from '../templating/template-output';
 
-export { TemplateError } from './template-loader';
+export { BUILT_IN_TEMPLATES_DIR, TemplateError } from '../templating/template-loader';
 
-/** The templates shipped with thaw; two levels below the package root from src/ and dist/ alike. */
-export const BUILT_IN_TEMPLATES_DIR = join(__dirname, '..', '..', 'templates');
+/** The email templates: `<kind>.<part>` for every kind; the status pages' folder is not read. */
+export const EMAIL_TEMPLATE_SET: TemplateSet = {
+  parts: NOTIFICATION_KINDS.flatMap((kind) => TEMPLATE_PARTS.map((part) => `${kind}.${part}`)),
+  skip: ['pages'],
+};
 
 export interface TemplateRendererOptions {
   /** Folder of the built-in templates, normally `BUILT_IN_TEMPLATES_DIR`. */
@@ -78,7 +81,7 @@ export interface TemplateObject extends EmailObject {
 /** Loads and compiles every template now; a broken one throws TemplateError (stop start-up). */
 export function createTemplateRenderer(options: TemplateRendererOptions): TemplateRenderer {
   const dirs = [options.templatesDir, ...(options.overrideDir === undefined ? [] : [options.overrideDir])];
-  const templates = loadTemplates(dirs);
+  const templates = loadTemplates(dirs, EMAIL_TEMPLATE_SET);
   return {
     render: (data) => render(templates, data),
     locales: () => [...templates.keys()].sort(),
@@ -142,18 +145,6 @@ function unbreakableValues(context: TemplateContext): string[] {
     ...context.objects.flatMap((object) => [object.key, object.name]),
     ...links.filter((link): link is string => link !== undefined),
   ];
-}
-
-/**
- * Dates and numbers follow the recipient's own locale when the template is in their language
- * (a de-AT reader of `de` templates gets Austrian dates), else the template's (a `fr` reader who
- * fell back to English text gets English dates, not French ones inside English sentences).
- */
-export function formattingLocale(requested: string, templateLocale: string): string {
-  const recipient = canonicalLocale(requested);
-  const sameLanguage =
-    recipient !== null && (recipient === templateLocale || recipient.startsWith(`${templateLocale}-`));
-  return resolveLocale(sameLanguage ? recipient : templateLocale);
 }
 
 /** Longest key a subject names whole (code points); the subject itself is capped at 200. */

@@ -3,7 +3,7 @@
  * SMTP's 998 octets, and user data (keys, URLs) never wrapped inside where it can be avoided.
  */
 
-import { graphemes, width } from './text-units';
+import { graphemes, width } from '../templating/text-units';
 
 /**
  * The text part's hard limit: RFC 5322 §2.1.1 allows 998 octets per line, CRLF excluded, whatever

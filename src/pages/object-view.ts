@@ -1,7 +1,7 @@
 import type { ObjectState } from '../domain/restore-request';
-import { basename, fileSize, formatDate, fromNow } from '../notify/template-helpers';
-import type { RenderSettings } from '../notify/template-helpers';
-import { cleanText, webUrl } from '../notify/template-output';
+import { basename, fileSize, formatDate, fromNow } from '../templating/template-helpers';
+import type { RenderSettings } from '../templating/template-helpers';
+import { cleanText, webUrl } from '../templating/template-output';
 import { classifyFailure } from '../domain/failure-kind';
 import type { FailureKind } from '../domain/failure-kind';
 

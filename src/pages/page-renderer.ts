@@ -2,11 +2,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { RestoreRequest } from '../domain/restore-request';
-import { resolveTimeZone, textDirection } from '../notify/template-helpers';
-import type { CompiledPart, TemplateSet } from '../notify/template-loader';
-import { TemplateError, loadTemplates, localeChain, lookupTemplate } from '../notify/template-loader';
-import { tidyHtml } from '../notify/template-output';
-import { BUILT_IN_TEMPLATES_DIR, formattingLocale } from '../notify/template-renderer';
+import { resolveTimeZone, textDirection } from '../templating/template-helpers';
+import type { CompiledPart, TemplateSet } from '../templating/template-loader';
+import {
+  BUILT_IN_TEMPLATES_DIR,
+  TemplateError,
+  formattingLocale,
+  loadTemplates,
+  localeChain,
+  lookupTemplate,
+} from '../templating/template-loader';
+import { tidyHtml } from '../templating/template-output';
 import { loadPageStyle } from './page-style';
 import type { PageStyle } from './page-style';
 import { buildStatusView } from './status-view-model';

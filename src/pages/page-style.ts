@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { TemplateError } from '../notify/template-loader';
+import { TemplateError } from '../templating/template-error';
 
 /**
  * The status page's stylesheet, inlined rather than served from a second URL: one request per

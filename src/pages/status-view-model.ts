@@ -1,7 +1,7 @@
 import type { RestoreRequest } from '../domain/restore-request';
 import { archiveFamily, restoreWindow } from '../domain/restore-times';
-import { formatDuration, formatDurationRange } from '../notify/template-helpers';
-import type { RenderSettings } from '../notify/template-helpers';
+import { formatDuration, formatDurationRange } from '../templating/template-helpers';
+import type { RenderSettings } from '../templating/template-helpers';
 import { objectView, optional, pageState, timeView } from './object-view';
 import type { ObjectView, PageObjectState, RowContext, TimeView } from './object-view';
 

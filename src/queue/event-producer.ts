@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
+import { contentId } from '../domain/content-id';
 import type { QueuedRestoreEvent, RestoreEvent } from '../domain/types';
 import { UnavailableError, toError } from '../errors';
+import { raceTimeout } from '../timeout';
 
 export type RestoreEventQueue = Queue<QueuedRestoreEvent, void, string>;
 
@@ -24,15 +25,14 @@ export type EnqueueRestoreEvents = (
  * all digits, hence a prefixed digest.
  */
 export function restoreEventJobId(event: RestoreEvent): string {
-  const identity = [
+  return contentId('ev', [
     event.bucket,
     event.key,
     event.versionId ?? 'null',
     event.kind,
     event.sequencer ?? '',
     event.eventTime,
-  ];
-  return `ev-${createHash('sha256').update(JSON.stringify(identity)).digest('base64url').slice(0, 32)}`;
+  ]);
 }
 
 /**
@@ -62,16 +62,12 @@ export function createEventProducer(options: EventProducerOptions): EnqueueResto
   };
 }
 
+/** A write that loses the race may still fail later; raceTimeout swallows that, the 503 answered it. */
 async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new UnavailableError('redis_unavailable', `Redis did not answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
   try {
-    return await Promise.race([work, timeout]);
+    return await raceTimeout(work, timeoutMs, (): never => {
+      throw new UnavailableError('redis_unavailable', `Redis did not answer within ${timeoutMs} ms`);
+    });
   } catch (error) {
     if (error instanceof UnavailableError) throw error;
     throw new UnavailableError(
@@ -79,9 +75,5 @@ async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
       `could not queue the event: ${toError(error).message}`,
       error,
     );
-  } finally {
-    clearTimeout(timer);
-    // A write that lost the race may still fail later; its rejection is already answered by the 503.
-    work.catch(() => undefined);
   }
 }

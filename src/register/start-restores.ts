@@ -1,8 +1,9 @@
 import type { ObjectRef } from '../domain/object-ref';
 import type { RestoreRequestSpec } from '../domain/restore-request';
-import { archiveFamily, isArchived, restoreWindow } from '../domain/restore-times';
+import { archiveFamily, restoreWindow } from '../domain/restore-times';
 import { ThawError } from '../errors';
 import type { InitialObjectState } from '../correlate/restore-store';
+import { readHead } from '../restore/head-reading';
 import type { ObjectRestoreState, RestoreOutcome, S3Restorer } from '../restore/s3-restorer';
 import { restoreCommandFor } from '../restore/s3-sdk-restorer';
 
@@ -39,20 +40,12 @@ async function decideStart(
 ): Promise<InitialObjectState> {
   const window = restoreWindow(spec.tier, archiveFamily(head.storageClass, head.archiveStatus)).maxMs;
   const base = { w: window, c: head.storageClass, ...(head.size !== null ? { z: head.size } : {}) };
-  if (!isArchived(head.storageClass, head.archiveStatus)) {
-    // Not archived (or an Intelligent-Tiering object already back in an access tier): it can be
-    // downloaded now, and it never expires back.
-    return { ...base, s: 'completed' };
-  }
-  if (
-    head.restore &&
-    !head.restore.ongoing &&
-    head.restore.expiryDate &&
-    Date.parse(head.restore.expiryDate) > now()
-  ) {
-    return { ...base, s: 'completed', ...expiry(head.restore.expiryDate) };
-  }
-  if (head.restore?.ongoing) return { ...base, s: 'initiated', e: now() + window };
+  const reading = readHead(head, now());
+  // Not archived (or an Intelligent-Tiering object already back in an access tier): it can be
+  // downloaded now, and it never expires back.
+  if (reading.state === 'available') return { ...base, s: 'completed' };
+  if (reading.state === 'restored') return { ...base, s: 'completed', ...expiry(reading.expiryDate) };
+  if (reading.state === 'restoring') return { ...base, s: 'initiated', e: now() + window };
 
   const outcome = await restoreWithFallback(object, head, spec, restorer);
   switch (outcome) {

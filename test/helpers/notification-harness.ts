@@ -8,7 +8,6 @@ import { createDownloadLinks } from '../../src/notify/download-links';
 import type { Mailer } from '../../src/notify/mailer';
 import { createNotificationState } from '../../src/notify/notification-state';
 import type { NotificationState } from '../../src/notify/notification-state';
-import { createNotificationProcessor } from '../../src/notify/notification-worker';
 import { createPresigner } from '../../src/notify/presigned-url';
 import { singleClientS3 } from './wire-clients';
 import { createSuppression } from '../../src/notify/suppression';
@@ -19,9 +18,9 @@ import type { Metrics } from '../../src/observability/metrics';
 import { createNotificationProducer } from '../../src/queue/notification-producer';
 import type { NotificationCause } from '../../src/queue/notification-producer';
 import { QUEUE_NAMES } from '../../src/queue/queue-names';
+import { startNotificationWorker } from '../../src/notify/start-notification-worker';
 import type { NotificationJob } from '../../src/queue/queues';
 import { NOTIFICATION_JOB_OPTIONS } from '../../src/queue/queues';
-import { startWorker } from '../../src/queue/worker-boundary';
 import type { RestoreStore } from '../../src/correlate/restore-store';
 import type { NotificationKind } from '../../src/domain/restore-request';
 import { spec, testStore } from './store';
@@ -64,14 +63,11 @@ export async function startNotificationHarness(options: HarnessOptions): Promise
     defaultJobOptions: { ...NOTIFICATION_JOB_OPTIONS, backoff: { type: 'fixed', delay: 50 } },
   });
   const produce = createNotificationProducer(queue, store);
-  let worker: Worker<NotificationJob, void, string> | undefined;
   const s3 = new S3Client({ region: 'us-east-1' });
-  worker = startWorker<NotificationJob, void>({
-    name: QUEUE_NAMES.notifications,
+  const notifications = startNotificationWorker({
     connection: options.workerRedis,
     prefix: options.prefix,
-    logger,
-    processor: createNotificationProcessor({
+    deps: {
       getRequest: (id, readOptions) => store.get(id, readOptions),
       state,
       links: createDownloadLinks({
@@ -93,8 +89,7 @@ export async function startNotificationHarness(options: HarnessOptions): Promise
         await queue.pause();
         metrics.sendingPaused.set(1);
       },
-      worker: () => worker,
-    }),
+    },
     options: {
       concurrency: options.concurrency ?? 4,
       limiter: { max: options.maxSendRate ?? 1000, duration: 1000 },
@@ -106,7 +101,7 @@ export async function startNotificationHarness(options: HarnessOptions): Promise
     suppression,
     metrics,
     queue,
-    worker,
+    worker: notifications.worker,
     async completedRequest(email, key = `k/${Math.random().toString(36).slice(2)}.bin`) {
       const expiry = Date.now() + 5 * 86400_000;
       const registered = await store.register({
@@ -125,8 +120,7 @@ export async function startNotificationHarness(options: HarnessOptions): Promise
       await produce(id, [kind], cause);
     },
     async close() {
-      await worker?.close();
-      worker = undefined;
+      await notifications.close();
       await queue.close();
       s3.destroy();
     },

@@ -9,8 +9,8 @@ import {
   registerTemplateHelpers,
   resolveLocale,
   resolveTimeZone,
-} from '../../src/notify/template-helpers';
-import { localeChain } from '../../src/notify/template-loader';
+} from '../../src/templating/template-helpers';
+import { localeChain } from '../../src/templating/template-locale';
 
 const HOUR = 3_600_000;
 const NOW = '2026-11-28T10:00:00Z';

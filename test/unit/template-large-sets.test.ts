@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import type { EmailData, EmailObject, NotificationKind } from '../../src/notify/email-data';
 import { NOTIFICATION_KINDS } from '../../src/notify/email-data';
-import { KEY_BREAK_HTML } from '../../src/notify/key-breaks';
+import { KEY_BREAK_HTML } from '../../src/templating/key-breaks';
 import { BUILT_IN_TEMPLATES_DIR, createTemplateRenderer } from '../../src/notify/template-renderer';
 import { delimitedUrls, keyOf, listItemFrom, octets, presignedUrl } from './template-fixtures';
 

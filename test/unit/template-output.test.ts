@@ -1,5 +1,5 @@
-import { keySegments } from '../../src/notify/key-breaks';
-import { cleanStrings, tidyHtml, tidyText, toSubjectLine } from '../../src/notify/template-output';
+import { keySegments } from '../../src/templating/key-breaks';
+import { cleanStrings, tidyHtml, tidyText, toSubjectLine } from '../../src/templating/template-output';
 import { foldText } from '../../src/notify/text-fold';
 
 const octets = (line: string): number => Buffer.byteLength(line, 'utf8');

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { ThawError } from '../../src/errors';
 import type { EmailData, EmailObject, NotificationKind } from '../../src/notify/email-data';
 import { NOTIFICATION_KINDS } from '../../src/notify/email-data';
-import { KEY_BREAK_HTML } from '../../src/notify/key-breaks';
+import { KEY_BREAK_HTML } from '../../src/templating/key-breaks';
 import {
   BUILT_IN_TEMPLATES_DIR,
   TemplateError,

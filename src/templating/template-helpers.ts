@@ -1,9 +1,12 @@
 import type Handlebars from 'handlebars';
+import { cached } from './intl-cache';
 import { KEY_BREAK_HTML, keySegments } from './key-breaks';
 
+export { resolveLocale, resolveTimeZone, textDirection } from './template-locale';
+
 /**
- * Handlebars helpers for email templates. Every one formats through Intl with the locale and time
- * zone of the part being rendered, which the renderer passes as Handlebars data (`@locale`,
+ * Handlebars helpers for email and page templates. Every one formats through Intl with the locale
+ * and time zone of the part being rendered, which the renderer passes as Handlebars data (`@locale`,
  * `@timeZone`, `@now`), so templates never name a locale themselves:
  *
  * - `{{formatDate iso}}` → "Monday, November 30, 2026 at 4:00 PM PST"; `style="date"|"short"|"time"`.
@@ -33,50 +36,6 @@ export interface RenderSettings {
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
-
-// Intl constructors are slow next to format(); a 1,000-object list would build thousands of them.
-// Keys are few (locale × time zone × options) but time zones come from data, hence the cap.
-const cache = new Map<string, unknown>();
-function cached<T>(key: string, build: () => T): T {
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit as T;
-  if (cache.size >= 500) cache.clear();
-  const value = build();
-  cache.set(key, value);
-  return value;
-}
-
-/** The canonical base locale Intl can format for (`pt-br` → `pt-BR`), or `en` for anything else. */
-export function resolveLocale(tag: string): string {
-  return cached(`locale:${tag}`, () => {
-    try {
-      const base = new Intl.Locale(tag).baseName;
-      return Intl.DateTimeFormat.supportedLocalesOf([base]).length > 0 ? base : 'en';
-    } catch {
-      return 'en';
-    }
-  });
-}
-
-/** The IANA name Intl accepts for `timeZone`, or `UTC` for anything it rejects. */
-export function resolveTimeZone(timeZone: string): string {
-  // Building a DateTimeFormat per email was 7 % of a worker's CPU: remember the answer.
-  return cached(`zone:${timeZone}`, () => {
-    try {
-      return new Intl.DateTimeFormat('en', { timeZone }).resolvedOptions().timeZone;
-    } catch {
-      return 'UTC';
-    }
-  });
-}
-
-/** Text direction for the HTML `dir` attribute (Node 20 exposes `textInfo` as a property). */
-export function textDirection(locale: string): 'ltr' | 'rtl' {
-  return cached(`dir:${locale}`, () => {
-    const info = (new Intl.Locale(locale) as { textInfo?: { direction?: string } }).textInfo;
-    return info?.direction === 'rtl' ? 'rtl' : 'ltr';
-  });
-}
 
 function settingsOf(options: Handlebars.HelperOptions): RenderSettings {
   const data = (options?.data ?? {}) as Partial<RenderSettings>;

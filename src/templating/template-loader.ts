@@ -1,12 +1,21 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { ThawError } from '../errors';
-import { NOTIFICATION_KINDS } from './email-data';
+import { compile } from './template-compile';
+import type { SourceFile } from './template-compile';
+import { TemplateError } from './template-error';
 import { registerTemplateHelpers } from './template-helpers';
+import { canonicalLocale, localeChain } from './template-locale';
+
+export { TemplateError } from './template-error';
+export { canonicalLocale, formattingLocale, localeChain } from './template-locale';
+
+/** The templates shipped with thaw; two levels below the package root from src/ and dist/ alike. */
+export const BUILT_IN_TEMPLATES_DIR = join(__dirname, '..', '..', 'templates');
 
 /**
- * Reads and compiles every email template once, at start-up. A templates folder looks like:
+ * Reads and compiles a set of templates (the emails', the status pages') once, at start-up. A
+ * templates folder looks like (for the emails; `TemplateSet` names the parts a set has):
  *
  *   layouts/<name>.hbs            shared layouts, registered as partials `layouts/<name>`
  *   partials/<name>.hbs           shared partials (locale-neutral structure, words passed in)
@@ -20,33 +29,20 @@ import { registerTemplateHelpers } from './template-helpers';
  * `noEscape` (they are not HTML); everything else escapes.
  *
  * Everything that can be checked without data is checked here, so a broken template stops
- * start-up instead of every email: syntax, unknown helpers called with arguments, unknown
+ * start-up instead of every email or page: syntax, unknown helpers called with arguments, unknown
  * partials, misplaced files, and `en` (the last fallback) having all parts.
  */
-
-/** A template could not be loaded or rendered; the message names the file and, if known, the line. */
-export class TemplateError extends ThawError {
-  constructor(message: string, cause?: unknown, code = 'template_invalid') {
-    super(code, message, { retryable: false, cause });
-    this.name = 'TemplateError';
-  }
-}
 
 export type TemplatePart = 'subject' | 'html' | 'text';
 export const TEMPLATE_PARTS: readonly TemplatePart[] = ['subject', 'html', 'text'];
 
-/** Which files a templates folder holds: the emails' (the default) or the status pages'. */
+/** Which files a templates folder holds: the emails' (notify/) or the status pages' (pages/). */
 export interface TemplateSet {
   /** Names a locale folder may hold, without `.hbs` (`completed.html`); `en` must have every one. */
   readonly parts: readonly string[];
   /** Top-level folders that belong to another set and are not read (`pages` beside the emails). */
   readonly skip: readonly string[];
 }
-
-export const EMAIL_TEMPLATE_SET: TemplateSet = {
-  parts: NOTIFICATION_KINDS.flatMap((kind) => TEMPLATE_PARTS.map((part) => `${kind}.${part}`)),
-  skip: ['pages'],
-};
 
 export interface CompiledPart {
   readonly render: HandlebarsTemplateDelegate;
@@ -59,42 +55,7 @@ export interface CompiledPart {
 /** canonical locale → `<kind>.<part>` → compiled template. */
 export type CompiledTemplates = ReadonlyMap<string, ReadonlyMap<string, CompiledPart>>;
 
-interface SourceFile {
-  readonly file: string;
-  readonly source: string;
-}
-
-/** Canonical BCP 47 tag without extensions (`PT-br` → `pt-BR`), or null if it is not one. */
-const canonicalTags = new Map<string, string | null>();
-
-export function canonicalLocale(tag: string): string | null {
-  let canonical = canonicalTags.get(tag);
-  if (canonical !== undefined) return canonical;
-  try {
-    canonical = new Intl.Locale(tag).baseName;
-  } catch {
-    canonical = null;
-  }
-  // Tags come from request data; a small bound keeps a flood of odd ones from growing memory.
-  if (canonicalTags.size >= 1000) canonicalTags.clear();
-  canonicalTags.set(tag, canonical);
-  return canonical;
-}
-
-/** Where to look, most specific first: `pt-BR` → [`pt-BR`, `pt`, `en`]; invalid tags → [`en`]. */
-export function localeChain(tag: string): string[] {
-  const canonical = canonicalLocale(tag);
-  const chain: string[] = [];
-  const subtags = canonical === null ? [] : canonical.split('-');
-  for (let length = subtags.length; length > 0; length -= 1) chain.push(subtags.slice(0, length).join('-'));
-  if (!chain.includes('en')) chain.push('en');
-  return chain;
-}
-
-export function loadTemplates(
-  dirs: readonly string[],
-  set: TemplateSet = EMAIL_TEMPLATE_SET,
-): CompiledTemplates {
+export function loadTemplates(dirs: readonly string[], set: TemplateSet): CompiledTemplates {
   const sources = new Map<string, SourceFile>();
   for (const dir of dirs) collect(dir, sources, set);
   const locales = new Set<string>();
@@ -141,90 +102,6 @@ function compileLocale(locale: string, sources: ReadonlyMap<string, SourceFile>)
     parts.set(part, { render, file: source.file, locale });
   }
   return parts;
-}
-
-interface Known {
-  readonly helpers: ReadonlySet<string>;
-  readonly partials: ReadonlySet<string>;
-}
-
-function compile(
-  env: typeof Handlebars,
-  { file, source }: SourceFile,
-  noEscape: boolean,
-  known: Known,
-): HandlebarsTemplateDelegate {
-  const options = { strict: false, noEscape };
-  try {
-    const ast = env.parse(source);
-    checkReferences(ast, known);
-    // compile() is lazy: precompile runs the whole compiler now, so its errors surface at load.
-    env.precompile(ast, options);
-    return env.compile(ast, options);
-  } catch (thrown) {
-    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-    const line = (error as { lineNumber?: unknown }).lineNumber ?? /on line (\d+)/.exec(error.message)?.[1];
-    const where = line === undefined ? file : `${file} line ${String(line)}`;
-    throw new TemplateError(`Template ${where}: ${error.message}`, error);
-  }
-}
-
-interface AstNode {
-  readonly type: string;
-  readonly loc?: { readonly start: { readonly line: number } };
-  readonly [field: string]: unknown;
-}
-
-/** Finds helper calls and partials that cannot resolve at render time (Handlebars says so only then). */
-function checkReferences(ast: hbs.AST.Program, known: Known): void {
-  const inline = new Set<string>();
-  const problems: Array<{ line: number; message: string }> = [];
-  const partialCalls: Array<{ line: number; name: string }> = [];
-  walk(ast as unknown as AstNode, (node) => {
-    const line = node.loc?.start.line ?? 0;
-    const path = node.path as { type?: string; original?: unknown; data?: boolean } | undefined;
-    const params = node.params as unknown[] | undefined;
-    if (node.type === 'DecoratorBlock' && path?.original === 'inline') {
-      const [name] = params ?? [];
-      if (isNode(name) && name.type === 'StringLiteral') inline.add(String(name.value));
-    } else if (
-      node.type === 'MustacheStatement' ||
-      node.type === 'BlockStatement' ||
-      node.type === 'SubExpression'
-    ) {
-      const isCall = (params?.length ?? 0) > 0 || node.hash !== undefined;
-      const name = path?.original;
-      if (isCall && path?.type === 'PathExpression' && !path.data && !known.helpers.has(String(name))) {
-        problems.push({ line, message: `unknown helper "${String(name)}"` });
-      }
-    } else if (node.type === 'PartialStatement') {
-      const name = node.name as { type?: string; original?: unknown; value?: unknown };
-      const text =
-        name.type === 'PathExpression' ? name.original : name.type === 'StringLiteral' ? name.value : null;
-      if (typeof text === 'string' && !text.startsWith('@')) partialCalls.push({ line, name: text });
-    }
-  });
-  for (const call of partialCalls) {
-    if (!known.partials.has(call.name) && !inline.has(call.name)) {
-      problems.push({ line: call.line, message: `unknown partial "${call.name}"` });
-    }
-  }
-  const first = problems.sort((a, b) => a.line - b.line)[0];
-  if (first !== undefined) {
-    throw Object.assign(new Error(`${first.message} (line ${first.line})`), { lineNumber: first.line });
-  }
-}
-
-function isNode(value: unknown): value is AstNode {
-  return typeof (value as { type?: unknown } | null)?.type === 'string';
-}
-
-function walk(node: AstNode, visit: (node: AstNode) => void): void {
-  visit(node);
-  for (const [field, value] of Object.entries(node)) {
-    if (field === 'loc') continue;
-    for (const child of Array.isArray(value) ? value : [value]) if (isNode(child)) walk(child, visit);
-  }
 }
 
 /** Adds one templates folder's files to `sources`, keyed by their canonical path (see top). */

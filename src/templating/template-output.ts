@@ -1,7 +1,8 @@
 /**
  * What is done to data before rendering and to each part after it, so that no template, built-in
- * or an operator's, can produce an unsafe header or a line a mail server would break. The text
- * part is folded in `text-fold.ts`; long keys get their HTML break points in `key-breaks.ts`.
+ * or an operator's, can produce an unsafe header or a line a mail server would break. An email's
+ * text part is folded in `notify/text-fold.ts`; long keys get their HTML break points in
+ * `key-breaks.ts`.
  */
 
 /** Longest subject kept, in characters (code points); longer ones end with an ellipsis. */
