@@ -24,16 +24,19 @@ export interface StoreTuning {
 
 /** One object's state as registration found it (from HeadObject/RestoreObject, or `requested`). */
 export interface InitialObjectState {
-  readonly s: 'requested' | 'initiated' | 'completed' | 'failed';
+  readonly status: 'requested' | 'initiated' | 'completed' | 'failed';
   /** Expected restore duration for this object's tier and class, ms. */
-  readonly w: number;
-  /** Expected-by time when the restore is known to be running, ms. */
-  readonly e?: number;
-  readonly c?: string;
-  readonly x?: string;
-  readonly xm?: number;
-  readonly z?: number;
-  readonly r?: string;
+  readonly expectedDurationMs: number;
+  /** Expected-by time when the restore is known to be running, epoch ms. */
+  readonly expectedByMs?: number;
+  /** S3 storage class, as HeadObject reported it. */
+  readonly storageClass?: string;
+  /** When the restored copy expires: ISO text and epoch ms (both or neither). */
+  readonly expiry?: { readonly iso: string; readonly ms: number };
+  /** Object size, bytes. */
+  readonly sizeBytes?: number;
+  /** Why the object cannot be restored (status failed). */
+  readonly failureReason?: string;
 }
 
 export interface NewRequest {

@@ -1,7 +1,7 @@
 import { objectDigest } from '../domain/object-ref';
 import { idempotencyKeyHash } from './idempotency-records';
 import { newRequestId } from './request-id';
-import type { NewRequest, RegisterResult } from './restore-store-types';
+import type { InitialObjectState, NewRequest, RegisterResult } from './restore-store-types';
 import { requestKeys, scriptTuning, splitKinds, unmatchedKey } from './store-context';
 import type { StoreContext } from './store-context';
 
@@ -11,7 +11,7 @@ export async function registerRequest(context: StoreContext, request: NewRequest
   const id = newRequestId();
   const objects = request.spec.objects.map((object, index) => {
     const digest = objectDigest(object.bucket, object.key);
-    const entry: Record<string, unknown> = { d: digest, st: { ...request.initial[index] } };
+    const entry: Record<string, unknown> = { d: digest, st: encodeInitialState(request.initial[index]!) };
     if (object.versionId !== null) entry.v = object.versionId;
     return entry;
   });
@@ -62,5 +62,21 @@ function registrationPayload(
     ...(request.idempotency
       ? { idem: { fp: request.idempotency.fingerprint, ttl: context.tuning.idempotencyTtlMs } }
       : {}),
+  };
+}
+
+/**
+ * The stored per-object state is compact (`s w e c x xm z r`, read by the Lua in lua/prelude.ts);
+ * that encoding stays inside the store, and callers speak in domain names.
+ */
+function encodeInitialState(state: InitialObjectState): Record<string, unknown> {
+  return {
+    s: state.status,
+    w: state.expectedDurationMs,
+    ...(state.expectedByMs !== undefined ? { e: state.expectedByMs } : {}),
+    ...(state.storageClass !== undefined ? { c: state.storageClass } : {}),
+    ...(state.expiry !== undefined ? { x: state.expiry.iso, xm: state.expiry.ms } : {}),
+    ...(state.sizeBytes !== undefined ? { z: state.sizeBytes } : {}),
+    ...(state.failureReason !== undefined ? { r: state.failureReason } : {}),
   };
 }

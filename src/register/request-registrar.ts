@@ -90,8 +90,8 @@ function createRegistration(options: RegistrarOptions) {
     const initial = spec.initiate
       ? await startRestores(spec, { restorer: options.restorer, concurrency: options.s3Concurrency, now })
       : spec.objects.map(() => ({
-          s: 'requested' as const,
-          w: restoreWindow(spec.tier, archiveFamily(undefined)).maxMs,
+          status: 'requested' as const,
+          expectedDurationMs: restoreWindow(spec.tier, archiveFamily(undefined)).maxMs,
         }));
     const registered = await options.store.register({
       spec,
@@ -122,8 +122,11 @@ async function readBack(store: RestoreStore, id: string): Promise<RestoreRequest
 
 function firstDue(initial: readonly InitialObjectState[], now: number, options: RegistrarOptions): number {
   const times = initial.map((state) => {
-    if (state.s === 'initiated' && state.e !== undefined) return state.e + options.overdueMarginMs;
-    if (state.s === 'completed' && state.xm !== undefined) return state.xm + options.expiryCheckMs;
+    if (state.status === 'initiated' && state.expectedByMs !== undefined) {
+      return state.expectedByMs + options.overdueMarginMs;
+    }
+    if (state.status === 'completed' && state.expiry !== undefined)
+      return state.expiry.ms + options.expiryCheckMs;
     return now + options.startGraceMs;
   });
   return Math.min(...times);

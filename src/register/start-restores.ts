@@ -39,28 +39,36 @@ async function decideStart(
   now: () => number,
 ): Promise<InitialObjectState> {
   const window = restoreWindow(spec.tier, archiveFamily(head.storageClass, head.archiveStatus)).maxMs;
-  const base = { w: window, c: head.storageClass, ...(head.size !== null ? { z: head.size } : {}) };
+  const base = {
+    expectedDurationMs: window,
+    storageClass: head.storageClass,
+    ...(head.size !== null ? { sizeBytes: head.size } : {}),
+  };
   const reading = readHead(head, now());
   // Not archived (or an Intelligent-Tiering object already back in an access tier): it can be
   // downloaded now, and it never expires back.
-  if (reading.state === 'available') return { ...base, s: 'completed' };
-  if (reading.state === 'restored') return { ...base, s: 'completed', ...expiry(reading.expiryDate) };
-  if (reading.state === 'restoring') return { ...base, s: 'initiated', e: now() + window };
+  if (reading.state === 'available') return { ...base, status: 'completed' as const };
+  if (reading.state === 'restored')
+    return { ...base, status: 'completed' as const, ...expiry(reading.expiryDate) };
+  if (reading.state === 'restoring')
+    return { ...base, status: 'initiated' as const, expectedByMs: now() + window };
 
   const outcome = await restoreWithFallback(object, head, spec, restorer);
   switch (outcome) {
     case 'started':
       // S3 will report ObjectRestore:Post; the request moves on with that event.
-      return { ...base, s: 'requested' };
+      return { ...base, status: 'requested' as const };
     case 'in-progress':
-      return { ...base, s: 'initiated', e: now() + window };
+      return { ...base, status: 'initiated' as const, expectedByMs: now() + window };
     case 'not-archived':
-      return { ...base, s: 'completed' };
+      return { ...base, status: 'completed' as const };
     case 'already-restored': {
       // 200: S3 extended an existing copy; a second look tells until when it lives.
       const after = await restorer.head(object);
       const expiryDate = after.restore?.expiryDate;
-      return expiryDate ? { ...base, s: 'completed', ...expiry(expiryDate) } : { ...base, s: 'completed' };
+      return expiryDate
+        ? { ...base, status: 'completed' as const, ...expiry(expiryDate) }
+        : { ...base, status: 'completed' as const };
     }
     case 'expedited-unavailable':
       throw new ThawError(
@@ -88,9 +96,9 @@ async function restoreWithFallback(
   return restorer.restore(object, restoreCommandFor(head, spec.fallbackTier, spec.days));
 }
 
-function expiry(iso: string): { x: string; xm: number } {
+function expiry(iso: string): { expiry: { iso: string; ms: number } } {
   const ms = Date.parse(iso);
-  return { x: new Date(ms).toISOString(), xm: ms };
+  return { expiry: { iso: new Date(ms).toISOString(), ms } };
 }
 
 /** Maps with at most `limit` calls in flight, keeping order. */

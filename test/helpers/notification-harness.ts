@@ -109,7 +109,12 @@ export async function startNotificationHarness(options: HarnessOptions): Promise
           recipient: { email, locale: 'en', timeZone: 'UTC' },
         }),
         initial: [
-          { s: 'completed', w: 3600_000, x: new Date(expiry).toISOString(), xm: expiry, c: 'GLACIER' },
+          {
+            status: 'completed',
+            expectedDurationMs: 3600_000,
+            expiry: { iso: new Date(expiry).toISOString(), ms: expiry },
+            storageClass: 'GLACIER',
+          },
         ],
         replaySince: Date.now(),
         firstDueAt: Date.now() + 86400_000,

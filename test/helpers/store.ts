@@ -35,7 +35,7 @@ export function spec(objects: ObjectRef[], overrides: Partial<RestoreRequestSpec
 }
 
 export function requested(count: number, window = 12 * 3600_000): InitialObjectState[] {
-  return Array.from({ length: count }, () => ({ s: 'requested' as const, w: window }));
+  return Array.from({ length: count }, () => ({ status: 'requested' as const, expectedDurationMs: window }));
 }
 
 let sequence = 0;

@@ -82,7 +82,7 @@ describe('tokens for a request that is gone', () => {
     const objects = [{ bucket: 'archive', key: 'live.bin', versionId: null }];
     const { id } = await store.register({
       spec: spec(objects),
-      initial: [{ s: 'completed', w: 0 }],
+      initial: [{ status: 'completed', expectedDurationMs: 0 }],
       replaySince: 0,
       firstDueAt: Date.now(),
     });
