@@ -2,7 +2,7 @@
  * Every error thaw raises on purpose carries a stable `code`, whether a retry can help
  * (`retryable`), and, where it can reach HTTP, the status to answer with.
  * The job boundary turns `retryable: false` into BullMQ's UnrecoverableError; the HTTP error
- * handler turns `httpStatus` into the contract's `{"error": {"code", "message"}}` body.
+ * handler turns `httpStatus` into the published `{"error": {"code", "message"}}` body.
  */
 export interface ThawErrorOptions {
   readonly retryable?: boolean;

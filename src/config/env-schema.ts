@@ -66,7 +66,7 @@ export const envSchema = z.object({
   MAIL_FROM: requiredString,
   SES_CONFIGURATION_SET: optionalString,
 
-  // Any length is accepted (the contract names no minimum); a short one is warned about at start.
+  // Any length is accepted (the published interface names no minimum); a short one is warned about at start.
   API_TOKEN: requiredString,
   ADMIN_TOKEN: optionalString,
 

@@ -39,7 +39,7 @@ export function configWarnings(config: Config): string[] {
 /**
  * A signed SNS message may be replayed (by anyone who saw it) for SNS_MAX_AGE_SECONDS; an event is
  * remembered, and a repeat refused, for EVENT_DEDUPE_TTL_SECONDS. A replay between the two is
- * processed again. A warning, not a refusal: both values keep the meaning the contract gives
+ * processed again. A warning, not a refusal: both values keep the meaning the published interface gives
  * SNS_MAX_AGE_SECONDS (0 included), and correlation ignores events from before a restore thaw
  * started, so a replay cannot move such a request.
  */

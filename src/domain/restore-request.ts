@@ -19,7 +19,7 @@ export const STATUS_RANK: Readonly<Record<RestoreStatus, number>> = {
 /** Email kinds: at most one email per request and kind. */
 export type NotificationKind = 'initiated' | 'completed' | 'expiring' | 'expired' | 'delayed' | 'failed';
 
-/** Every kind, in the order a request meets them (`failed` is thaw's addition to the contract's five). */
+/** Every kind, in the order a request meets them (`failed` is thaw's addition to the five kinds of thaw's published interface). */
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = [
   'initiated',
   'completed',
@@ -41,7 +41,7 @@ export interface Recipient {
 /** What a caller asked for; fixed once the request is stored. */
 export interface RestoreRequestSpec {
   readonly objects: readonly ObjectRef[];
-  /** True when the caller named one object with `bucket`/`key` (the contract's single-object shape). */
+  /** True when the caller named one object with `bucket`/`key` (the published single-object shape). */
   readonly single: boolean;
   readonly tier: RestoreTier;
   /** Days the restored copy lives (S3 takes no Days for Intelligent-Tiering objects). */

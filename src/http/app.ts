@@ -34,7 +34,7 @@ export function maskTokens(url: string): string {
 /**
  * Errors fastify meets while routing. A path parameter that is not valid percent-encoding
  * (`/v1/restores/%ZZ`) or is longer than maxParamLength names nothing that exists: 404 in the
- * contract's error body, as for any other unknown id (fastify's own answers are 400 and 414, in
+ * published error body, as for any other unknown id (fastify's own answers are 400 and 414, in
  * its own format).
  */
 function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {

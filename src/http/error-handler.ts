@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ThawError } from '../errors';
 
-/** The contract's error body: `{"error": {"code": "...", "message": "..."}}`. */
+/** The published error body (README, "HTTP"): `{"error": {"code": "...", "message": "..."}}`. */
 export interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string };
 }

@@ -2,7 +2,7 @@ import type { RestoreRequest } from '../domain/restore-request';
 import type { RestoreView } from './schemas/restore-schemas';
 
 /**
- * The contract's shape of a restore request: a one-object request shows its object at the top
+ * The published shape of a restore request (README, "HTTP"): a one-object request shows its object at the top
  * level; a several-object request lists `objects` with each one's status instead.
  */
 export function toRestoreView(request: RestoreRequest): RestoreView {

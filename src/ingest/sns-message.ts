@@ -51,7 +51,7 @@ export type SnsMessage = SnsNotification | SnsConfirmation;
 
 /**
  * Reads an SNS HTTP body. A body that is not an SNS message is a 400; an SNS message without a
- * usable signature is a 403 (the contract's "bad or missing signature").
+ * usable signature is a 403 (the published "bad or missing signature").
  */
 export function parseSnsBody(body: string, headerType: string | undefined): SnsMessage {
   let parsed: unknown;

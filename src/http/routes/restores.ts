@@ -64,7 +64,7 @@ export async function restoreRoutes(app: FastifyInstance, options: RestoreRouteO
     await app.register(rateLimit, {
       max: options.rateLimitPerMinute,
       timeWindow: 60_000,
-      // Thrown by the plugin; the app's error handler turns it into the contract's error body.
+      // Thrown by the plugin; the app's error handler turns it into the published error body.
       errorResponseBuilder: (_request, context) =>
         new ThawError(
           'rate_limited',

@@ -26,7 +26,7 @@ export function answer<T extends z.ZodType>(
   return { description, content: { 'application/json': { schema } }, ...(headers ? { headers } : {}) };
 }
 
-/** An error answer: the contract's `{"error": {"code", "message"}}`; the description names the codes. */
+/** An error answer: the published `{"error": {"code", "message"}}`; the description names the codes. */
 export const failure = (description: string, headers?: Readonly<Record<string, DocumentedHeader>>) =>
   answer(errorView, description, headers);
 

@@ -126,7 +126,7 @@ export type CreateRestoreBody = z.output<typeof createRestoreBody>;
 
 /**
  * Any string may stand in the id's place and gets 404 when no request has it, never 400 (the
- * contract); the router bounds its length (`maxParamLength`).
+ * published interface); the router bounds its length (`maxParamLength`).
  */
 export const restoreIdParams = z.object({
   id: z.string().describe('The id `POST /v1/restores` answered with'),
