@@ -29,7 +29,7 @@ export interface StateGroup {
   readonly count: number;
   readonly objects: readonly ObjectView[];
   /** Set when every object of the group has the same time; rows then leave it out (page size). */
-  readonly sharedTime?: TimeView;
+  readonly groupTime?: TimeView;
   /** Every object of a ready group stays available. */
   readonly allStay: boolean;
 }
@@ -151,7 +151,7 @@ function group(state: PageObjectState, members: readonly ObjectView[]): StateGro
     state,
     count: members.length,
     objects: members,
-    ...optional('sharedTime', shared ? members[0]?.time : undefined),
+    ...optional('groupTime', shared ? members[0]?.time : undefined),
     allStay: state === 'ready' && members.every((view) => view.stays),
   };
 }

@@ -182,8 +182,8 @@ describe('buildStatusView: several objects', () => {
       objectState({ status: 'initiated', expectedBy: '2026-11-28T15:00:00Z' }),
     ]);
     const result = view({ request });
-    expect(result.groups[0]?.sharedTime?.iso).toBe('2026-12-05T00:00:00.000Z');
-    expect(result.groups[1]?.sharedTime).toBeUndefined();
+    expect(result.groups[0]?.groupTime?.iso).toBe('2026-12-05T00:00:00.000Z');
+    expect(result.groups[1]?.groupTime).toBeUndefined();
   });
 
   it('is all ready at 100% only when every object is; rounds down otherwise', () => {
