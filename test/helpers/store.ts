@@ -5,6 +5,7 @@ import type { RestoreEvent } from '../../src/domain/types';
 import { createRestoreStore } from '../../src/correlate/restore-store';
 import type { InitialObjectState, RestoreStore, StoreTuning } from '../../src/correlate/restore-store';
 import { createRedisKeys } from '../../src/keys';
+import { deletePrefix, testRedis, uniquePrefix } from './redis';
 
 export const TEST_TUNING: StoreTuning = {
   retentionMs: 30 * 86400_000,
@@ -60,4 +61,32 @@ export function event(
       : {}),
     ...overrides,
   };
+}
+
+export interface TestStoreWorld {
+  readonly prefix: string;
+  /** Set in beforeAll. */
+  redis: Redis;
+  /** Set in beforeAll. */
+  store: RestoreStore;
+}
+
+/**
+ * A store under a prefix of the calling test file's own, with the hooks every store test needs:
+ * connect before all, empty the prefix after each test, and empty it and disconnect after all.
+ */
+export function useTestStore(file: string, tuning: Partial<StoreTuning> = {}): TestStoreWorld {
+  const world = { prefix: uniquePrefix(file) } as TestStoreWorld;
+  beforeAll(() => {
+    world.redis = testRedis();
+    world.store = testStore(world.redis, world.prefix, tuning);
+  });
+  afterEach(async () => {
+    await deletePrefix(world.redis, world.prefix);
+  });
+  afterAll(async () => {
+    await deletePrefix(world.redis, world.prefix);
+    await world.redis.quit();
+  });
+  return world;
 }

@@ -1,35 +1,19 @@
-import type { Redis } from 'ioredis';
 import type { ObjectRef } from '../../src/domain/object-ref';
 import type { RestoreEvent } from '../../src/domain/types';
-import type { RestoreStore } from '../../src/correlate/restore-store';
 import { createLogger } from '../../src/logger';
 import { createRequestRegistrar } from '../../src/register/request-registrar';
 import type { S3Restorer } from '../../src/restore/s3-restorer';
 import { restoreEventJobId } from '../../src/queue/event-producer';
-import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis';
-import { event, requested, spec, testStore } from '../helpers/store';
+import { event, requested, spec, useTestStore } from '../helpers/store';
 
 /**
  * An old SNS message replayed after its dedupe key expired (SNS_MAX_AGE_SECONDS longer than
  * EVENT_DEDUPE_TTL_SECONDS, or 0) reaches correlation as a new event. It tells of an earlier
  * restore of the object: it must not move a request whose restore thaw started after it.
  */
-const prefix = uniquePrefix('correlation-replay');
+const world = useTestStore('correlation-replay');
+const { prefix } = world;
 const HOUR = 3600_000;
-let redis: Redis;
-let store: RestoreStore;
-
-beforeAll(() => {
-  redis = testRedis();
-  store = testStore(redis, prefix);
-});
-afterEach(async () => {
-  await deletePrefix(redis, prefix);
-});
-afterAll(async () => {
-  await deletePrefix(redis, prefix);
-  await redis.quit();
-});
 
 /** S3 as thaw sees it when it starts a restore: archived, not restoring, RestoreObject 202. */
 const startingS3: S3Restorer = {
@@ -39,7 +23,7 @@ const startingS3: S3Restorer = {
 
 const registrar = () =>
   createRequestRegistrar({
-    store,
+    store: world.store,
     restorer: startingS3,
     queueNotifications: () => Promise.resolve(),
     logger: createLogger({ level: 'silent' }),
@@ -53,7 +37,7 @@ const object = (key: string): ObjectRef => ({ bucket: 'archive', key, versionId:
 const at = (ms: number) => new Date(ms).toISOString();
 
 async function apply(ev: RestoreEvent, receivedAt = Date.now()) {
-  return store.applyEvent(ev, restoreEventJobId(ev), { receivedAt });
+  return world.store.applyEvent(ev, restoreEventJobId(ev), { receivedAt });
 }
 
 describe('an old event replayed after the request was created', () => {
@@ -70,7 +54,7 @@ describe('an old event replayed after the request was created', () => {
         }),
       );
       expect(replayed.outcomes).toEqual([{ requestId: request.id, effect: 'late', pending: [] }]);
-      const stored = await store.get(request.id);
+      const stored = await world.store.get(request.id);
       expect(stored?.status).toBe('requested');
       expect(stored?.notifications).toEqual([]);
       // The restore thaw started reports in as usual afterwards.
@@ -100,19 +84,19 @@ describe('an old event replayed after the request was created', () => {
     const ref = object('interest.bin');
     const { request } = await registrar()(spec([ref], { initiate: false }));
     await apply(event(ref, 'initiated', { eventTime: at(Date.now() - 2 * HOUR) }));
-    expect((await store.get(request.id))?.status).toBe('initiated');
+    expect((await world.store.get(request.id))?.status).toBe('initiated');
   });
 
   it('a request stored without a start time (by the previous version) takes every event, as it did', async () => {
     const ref = object('stored-before.bin');
-    const { id } = await store.register({
+    const { id } = await world.store.register({
       spec: spec([ref], { initiate: true }),
       initial: requested(1),
       replaySince: Date.now() - 60_000,
       firstDueAt: Date.now() + HOUR,
     });
-    await redis.hdel(`${prefix}:req:${id}`, 'since');
+    await world.redis.hdel(`${prefix}:req:${id}`, 'since');
     await apply(event(ref, 'initiated', { eventTime: at(Date.now() - 2 * HOUR) }));
-    expect((await store.get(id))?.status).toBe('initiated');
+    expect((await world.store.get(id))?.status).toBe('initiated');
   });
 });

@@ -1,7 +1,5 @@
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { createCorrelationProcessor } from '../../src/correlate/correlation-worker';
-import type { RestoreStore } from '../../src/correlate/restore-store';
 import type { ObjectRef } from '../../src/domain/object-ref';
 import type { QueuedRestoreEvent, RestoreEvent } from '../../src/domain/types';
 import { parseRestoreMessage } from '../../src/ingest/restore-message';
@@ -9,33 +7,19 @@ import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/observability/metrics';
 import { restoreEventJobId } from '../../src/queue/event-producer';
 import { eventBridgeMessage } from '../../src/simulate/restore-notifications';
-import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis';
-import { requested, spec, testStore } from '../helpers/store';
+import { requested, spec, useTestStore } from '../helpers/store';
 
 /**
  * AWS does not document whether EventBridge URL-encodes `detail.object.key`. thaw reads it
  * URL-encoded (EVENTBRIDGE_KEYS_URL_ENCODED, default true); when the decoded key matches no request
  * and the key as it stands does, the event belongs to that one.
  */
-const prefix = uniquePrefix('eb-raw-key');
-let redis: Redis;
-let store: RestoreStore;
-
-beforeAll(() => {
-  redis = testRedis();
-  store = testStore(redis, prefix);
-});
-afterEach(async () => {
-  await deletePrefix(redis, prefix);
-});
-afterAll(async () => {
-  await redis.quit();
-});
+const world = useTestStore('eb-raw-key');
 
 const object = (key: string): ObjectRef => ({ bucket: 'archive', key, versionId: null });
 
 async function registerOne(key: string): Promise<string> {
-  const { id } = await store.register({
+  const { id } = await world.store.register({
     spec: spec([object(key)]),
     initial: requested(1),
     replaySince: 0,
@@ -54,9 +38,9 @@ function unencodedEventBridge(key: string): RestoreEvent {
 
 async function correlate(event: RestoreEvent): Promise<void> {
   const processor = createCorrelationProcessor({
-    store,
+    store: world.store,
     queueNotifications: async (id, kinds) => {
-      await store.markQueued(id, kinds);
+      await world.store.markQueued(id, kinds);
     },
     metrics: createMetrics({ collectDefaults: false }),
     logger: createLogger({ level: 'silent' }),
@@ -65,7 +49,7 @@ async function correlate(event: RestoreEvent): Promise<void> {
   await processor({ id: restoreEventJobId(event), data } as Job<QueuedRestoreEvent, void, string>);
 }
 
-const statusOf = async (id: string) => (await store.get(id))?.status;
+const statusOf = async (id: string) => (await world.store.get(id))?.status;
 
 describe('EventBridge keys taken as they stand when the decoded key matches nothing', () => {
   it('moves the request for the key as it stands (a literal +)', async () => {
@@ -95,7 +79,7 @@ describe('EventBridge keys taken as they stand when the decoded key matches noth
   it('keeps an unmatched event for the decoded key, as before', async () => {
     await correlate(unencodedEventBridge('later/c+d.pdf'));
     // A request registered afterwards for the decoded key replays the early event.
-    const { id } = await store.register({
+    const { id } = await world.store.register({
       spec: spec([object('later/c d.pdf')]),
       initial: requested(1),
       replaySince: Date.now() - 60_000,
