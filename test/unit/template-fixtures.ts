@@ -1,3 +1,4 @@
+import type { EmailData, EmailObject, NotificationKind } from '../../src/notify/email-data';
 /**
  * Long values for email template tests: keys at S3's 1,024-byte limit and presigned URLs as the
  * SDK mints them with temporary credentials, plus readers for the folded text part.
@@ -52,4 +53,47 @@ export function listItemFrom(text: string, key: string): string {
 /** A URL broken across lines per RFC 3986 Appendix C: `<…>`, whitespace inside ignored. */
 export function delimitedUrls(text: string): string[] {
   return [...text.matchAll(/<(https?:[^>]*)>/g)].map((match) => (match[1] ?? '').replace(/\s+/g, ''));
+}
+
+/** One object of an email, before the kind decides its status, link and failure. */
+export interface ObjectSeed {
+  readonly key: string;
+  readonly size: number;
+  /** Where its download link points, for the kinds that carry one. */
+  readonly downloadUrl: string;
+}
+
+/** The data of one email of `kind` for these objects, as the notification worker builds it. */
+export function emailDataFor(
+  kind: NotificationKind,
+  locale: string,
+  seeds: readonly ObjectSeed[],
+  statusPageUrl: string | undefined,
+): EmailData {
+  const links = kind === 'completed' || kind === 'expiring';
+  const status =
+    kind === 'expired' ? 'expired' : kind === 'failed' ? 'failed' : links ? 'completed' : 'initiated';
+  const objects = seeds.map((seed): EmailObject => ({
+    bucket: 'my-archive-bucket',
+    key: seed.key,
+    versionId: null,
+    size: seed.size,
+    status,
+    ...(links ? { downloadUrl: seed.downloadUrl } : {}),
+    ...(kind === 'failed' ? { failure: 'other' as const } : {}),
+    restoreExpiresAt: '2026-12-01T00:00:00Z',
+  }));
+  return {
+    kind,
+    requestId: 'req-42',
+    recipient: { email: 'ada@example.com', name: 'Ada', locale, timeZone: 'Europe/Berlin' },
+    tier: 'Standard',
+    storageClass: 'GLACIER',
+    objects,
+    expectedBy: '2026-11-30T20:00:00Z',
+    restoreExpiresAt: '2026-12-01T00:00:00Z',
+    linkExpiresAt: '2026-11-30T12:00:00Z',
+    ...(statusPageUrl !== undefined ? { statusPageUrl } : {}),
+    now: '2026-11-28T10:00:00Z',
+  };
 }

@@ -1,9 +1,9 @@
 import Handlebars from 'handlebars';
-import type { EmailData, EmailObject, NotificationKind } from '../../src/notify/email-data';
+import type { EmailData, NotificationKind } from '../../src/notify/email-data';
 import { NOTIFICATION_KINDS } from '../../src/notify/email-data';
 import { KEY_BREAK_HTML } from '../../src/templating/key-breaks';
 import { BUILT_IN_TEMPLATES_DIR, createTemplateRenderer } from '../../src/notify/template-renderer';
-import { delimitedUrls, keyOf, listItemFrom, octets, presignedUrl } from './template-fixtures';
+import { delimitedUrls, emailDataFor, keyOf, listItemFrom, octets, presignedUrl } from './template-fixtures';
 
 /**
  * Large requests, read where customers read them. One request may name 1,000 objects with keys of
@@ -77,39 +77,15 @@ function dataFor(
   mode: LinkMode,
   count = COUNT,
 ): EmailData {
-  const links = kind === 'completed' || kind === 'expiring';
-  const status =
-    kind === 'expired' ? 'expired' : kind === 'failed' ? 'failed' : links ? 'completed' : 'initiated';
-  const objects = Array.from({ length: count }, (_, index): EmailObject => {
+  const seeds = Array.from({ length: count }, (_, index) => {
     const key = keyFor(set, index);
-    const url =
+    const downloadUrl =
       mode === 'presigned'
         ? presignedUrl(key)
         : `https://thaw.example.com/d/Qx2mK9vR4tLw8Zs3nB6c${pad(index)}`;
-    return {
-      bucket: 'my-archive-bucket',
-      key,
-      versionId: null,
-      size: 1_234_567 * (index + 1),
-      status,
-      ...(links ? { downloadUrl: url } : {}),
-      ...(kind === 'failed' ? { failure: 'other' as const } : {}),
-      restoreExpiresAt: '2026-12-01T00:00:00Z',
-    };
+    return { key, size: 1_234_567 * (index + 1), downloadUrl };
   });
-  return {
-    kind,
-    requestId: 'req-42',
-    recipient: { email: 'ada@example.com', name: 'Ada', locale, timeZone: 'Europe/Berlin' },
-    tier: 'Standard',
-    storageClass: 'GLACIER',
-    objects,
-    expectedBy: '2026-11-30T20:00:00Z',
-    restoreExpiresAt: '2026-12-01T00:00:00Z',
-    linkExpiresAt: '2026-11-30T12:00:00Z',
-    ...(mode === 'status page' ? { statusPageUrl: STATUS_PAGE } : {}),
-    now: '2026-11-28T10:00:00Z',
-  };
+  return emailDataFor(kind, locale, seeds, mode === 'status page' ? STATUS_PAGE : undefined);
 }
 
 const escape = (value: string): string => Handlebars.Utils.escapeExpression(value);

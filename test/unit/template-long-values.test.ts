@@ -1,8 +1,8 @@
 import Handlebars from 'handlebars';
-import type { EmailData, EmailObject, NotificationKind } from '../../src/notify/email-data';
+import type { EmailData, NotificationKind } from '../../src/notify/email-data';
 import { NOTIFICATION_KINDS } from '../../src/notify/email-data';
 import { BUILT_IN_TEMPLATES_DIR, createTemplateRenderer } from '../../src/notify/template-renderer';
-import { delimitedUrls, keyOf, listItemFrom, octets, presignedUrl } from './template-fixtures';
+import { delimitedUrls, emailDataFor, keyOf, listItemFrom, octets, presignedUrl } from './template-fixtures';
 
 /**
  * Every email kind, in every built-in locale, rendered with the longest values thaw meets: object
@@ -30,32 +30,12 @@ const KEYS = {
 const renderer = createTemplateRenderer({ templatesDir: BUILT_IN_TEMPLATES_DIR });
 
 function dataFor(kind: NotificationKind, locale: string, keys: readonly string[]): EmailData {
-  const links = kind === 'completed' || kind === 'expiring';
-  const status =
-    kind === 'expired' ? 'expired' : kind === 'failed' ? 'failed' : links ? 'completed' : 'initiated';
-  const objects: EmailObject[] = keys.map((key, index) => ({
-    bucket: 'my-archive-bucket',
+  const seeds = keys.map((key, index) => ({
     key,
-    versionId: null,
     size: 1_234_567_890 * (index + 1),
-    status,
-    ...(links ? { downloadUrl: presignedUrl(key) } : {}),
-    ...(kind === 'failed' ? { failure: 'other' as const } : {}),
-    restoreExpiresAt: '2026-12-01T00:00:00Z',
+    downloadUrl: presignedUrl(key),
   }));
-  return {
-    kind,
-    requestId: 'req-42',
-    recipient: { email: 'ada@example.com', name: 'Ada', locale, timeZone: 'Europe/Berlin' },
-    tier: 'Standard',
-    storageClass: 'GLACIER',
-    objects,
-    expectedBy: '2026-11-30T20:00:00Z',
-    restoreExpiresAt: '2026-12-01T00:00:00Z',
-    linkExpiresAt: '2026-11-30T12:00:00Z',
-    statusPageUrl: 'https://status.example.com/r/req-42',
-    now: '2026-11-28T10:00:00Z',
-  };
+  return emailDataFor(kind, locale, seeds, 'https://status.example.com/r/req-42');
 }
 
 /** Data in the text that is not prose: the key, its last segment and the download URL. */
