@@ -1,16 +1,11 @@
 import { configWarnings, loadConfig } from '../../src/config';
+import { REQUIRED_ENV as REQUIRED } from '../helpers/config';
 
 /**
  * SNS_MAX_AGE_SECONDS is how old a signed message may be; EVENT_DEDUPE_TTL_SECONDS how long an
  * event is remembered. A message older than the memory but younger than the age limit (or any
  * message, with the age check off) can be replayed and is processed again: said at start.
  */
-const REQUIRED = {
-  MAIL_FROM: 'thaw@example.com',
-  API_TOKEN: 'a-long-enough-token-123',
-  SNS_TOPIC_ARNS: 'arn:aws:sns:us-east-1:123456789012:restores',
-  PUBLIC_BASE_URL: 'https://thaw.example.com',
-};
 
 const replayWarnings = (env: Record<string, string>) =>
   configWarnings(loadConfig({ ...REQUIRED, ...env })).filter((line) =>

@@ -1,21 +1,5 @@
-import { ConfigError, configWarnings, loadConfig } from '../../src/config';
-
-const REQUIRED = {
-  MAIL_FROM: 'thaw@example.com',
-  API_TOKEN: 'a-long-enough-token-123',
-  SNS_TOPIC_ARNS: 'arn:aws:sns:us-east-1:123456789012:restores',
-  PUBLIC_BASE_URL: 'https://thaw.example.com',
-};
-
-function problemsOf(env: Record<string, string | undefined>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configWarnings, loadConfig } from '../../src/config';
+import { REQUIRED_ENV as REQUIRED, problemsOf } from '../helpers/config';
 
 describe('TRUST_PROXY: how many proxies, or which ones, may name the client', () => {
   it.each([

@@ -1,16 +1,4 @@
-import { Writable } from 'node:stream';
-import { createLogger } from '../../src/logger';
-
-function capturingLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'info', destination }), lines };
-}
+import { capturingLogger } from '../helpers/logs';
 
 /** What ioredis throws: the reply's text, plus the command it failed on (its keys and values). */
 function redisError(message: string, name: string, args: string[]): Error {

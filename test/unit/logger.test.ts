@@ -1,16 +1,5 @@
-import { Writable } from 'node:stream';
-import { createLogger, REDACT_PATHS } from '../../src/logger';
-
-function capturingLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'info', destination }), lines };
-}
+import { capturingLogger } from '../helpers/logs';
+import { REDACT_PATHS } from '../../src/logger';
 
 /** `{ a: { b: value } }` for the path `a.b`. */
 function objectAt(path: string, value: string): Record<string, unknown> {
