@@ -60,7 +60,8 @@ async function main(): Promise<number> {
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectionName: 'thaw-bench' });
   redis.on('error', () => undefined); // reported by the first command that fails
   resources.add('bench redis connection', () => redis.quit());
-  resources.add(`redis keys ${runId}-*`, () => deleteMatching(redis, `${runId}-*`));
+  // Keys are `{<prefix>}:...` and `{<prefix>:<queue>}:...` (src/keys.ts): the run id is inside the tag.
+  resources.add(`redis keys *${runId}-*`, () => deleteMatching(redis, `*${runId}-*`));
 
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -21,6 +21,7 @@ import type { Redis } from 'ioredis';
 import * as prettier from 'prettier';
 import { objectDigest } from '../src/domain/object-ref';
 import type { RestoreEventKind } from '../src/domain/types';
+import { createRedisKeys } from '../src/keys';
 import { createLogger } from '../src/logger';
 import { createQueues } from '../src/queue/queues';
 import type { ThawQueues } from '../src/queue/queues';
@@ -196,7 +197,8 @@ function createPlayer(
   /** Reading only: the correlation worker has kept an event of the key as early. */
   const untilEarlyEvent = (key: string) =>
     eventually(async () => {
-      const members = await redis.zrange(`${prefix}:early`, 0, -1);
+      // From keys.ts, so it follows the key layout of whichever commit this runs from.
+      const members = await redis.zrange(createRedisKeys(prefix).earlyIndex, 0, -1);
       const digest = objectDigest(BUCKET, key);
       if (!members.some((member) => member.startsWith(`${digest}|`)))
         throw new Error(`${key}: not early yet`);

@@ -1,6 +1,6 @@
 import { configSchema } from './config/config-schema';
 import type { Config } from './config/config-schema';
-import { envSchema } from './config/env-schema';
+import { redisSettingsSchema } from './config/redis-settings';
 
 /**
  * Configuration is read from the environment once, here, validated by one schema that also gives
@@ -9,6 +9,7 @@ import { envSchema } from './config/env-schema';
  */
 
 export type { Config, ThawRole } from './config/config-schema';
+export type { RedisConfig, RedisTopology } from './config/redis-settings';
 export { configWarnings, RECOMMENDED_TOKEN_LENGTH } from './config/warnings';
 
 export class ConfigError extends Error {
@@ -33,16 +34,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 }
 
 /**
- * Just what the operator commands (`thaw failed`, `thaw sending`) need: where Redis is and which
- * prefix the deployment uses, validated by the same rules as the service's.
+ * Just what the operator commands (`thaw failed`, `thaw sending`) need: where Redis is (single,
+ * Cluster or Sentinel, TLS, credentials) and which prefix the deployment uses, validated by the same
+ * rules as the service's.
  */
 export function loadRedisConfig(env: Record<string, string | undefined>): Config['redis'] {
-  const schema = envSchema.pick({ REDIS_URL: true, THAW_PREFIX: true });
-  const result = schema.safeParse(blankToUndefined(env));
+  const result = redisSettingsSchema.safeParse(blankToUndefined(env));
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
   }
-  return Object.freeze({ url: result.data.REDIS_URL, prefix: result.data.THAW_PREFIX });
+  return result.data;
 }
 
 /** An empty variable means "not set", as in most shells' `VAR=` idiom. */

@@ -1,30 +1,39 @@
 import { objectDigest } from './domain/object-ref';
 
 /**
- * Every Redis key thaw writes itself; BullMQ names its own (`<prefix>:<queue>:...`) under the same
- * prefix. One module keeps the layout visible. With a hash-tagged prefix such as `{thaw}` every key
- * lands in one Redis Cluster slot, which the Lua steps that touch several keys need.
+ * Every Redis key thaw writes itself, and the prefix of each BullMQ queue. One module keeps the
+ * layout visible.
+ *
+ * Hash tags: Redis Cluster routes a key by the part between its first `{` and `}`. thaw puts its
+ * own keys under one tag, `{<p>}`, because several of its Lua steps touch keys they find at run
+ * time (a request named in an object index) and Cluster only lets one step touch one slot. Each
+ * BullMQ queue gets a tag of its own, `{<p>:<queue>}`, so a cluster spreads the store and the
+ * three queues over its primaries. `<p>` is THAW_PREFIX without any braces an operator put there
+ * (the layout before v3 asked them to), so both spellings give the same names. A single Redis
+ * ignores the braces: the layout is the same in every topology, and a backup of one restores into
+ * another.
  *
  * | key                        | type   | holds                                                         |
- * | `<p>:req:<id>`             | hash   | a restore request: spec, status, per-object state, notifications |
- * | `<p>:req:<id>:spec`        | string | what was asked for (objects, tier, recipient), JSON              |
- * | `<p>:req:<id>:ev`          | list   | the request's event history (capped)                           |
- * | `<p>:obj:<digest>`         | zset   | requests waiting on one object (bucket+key); score 0 = active, else when the record expires |
- * | `<p>:early:<digest>`       | list   | the object's last 100 events, for requests registered after them; expires one early-event window after the last |
- * | `<p>:early`                | zset   | `<digest>|<event id>` of unmatched events, scored by when their window ends; each event's step drops the ended ones |
- * | `<p>:due`                  | zset   | requests to reconcile, scored by when to look at them next      |
- * | `<p>:remind`               | zset   | requests to send the `expiring` reminder to, scored by when     |
- * | `<p>:outbox`               | zset   | `<id>|<kind>` notifications decided but not yet queued, by time |
- * | `<p>:idem:<sha256 hex>`    | string | an Idempotency-Key of POST /v1/restores, by its SHA-256 → JSON v2 (idempotency-records.ts) |
- * | `<p>:idem:<key>`           | string | before v2: the key itself → request id; read only, gone within IDEMPOTENCY_TTL_SECONDS |
- * | `<p>:suppressed`           | hash   | address → why no email may go to it (bounce, complaint)        |
- * | `<p>:dl:<token>`           | string | a download link token → request id and object index           |
- * | `<p>:page:<token>`         | string | a status page token → request id                               |
+ * | `{p}:req:<id>`             | hash   | a restore request: spec, status, per-object state, notifications |
+ * | `{p}:req:<id>:spec`        | string | what was asked for (objects, tier, recipient), JSON              |
+ * | `{p}:req:<id>:ev`          | list   | the request's event history (capped)                           |
+ * | `{p}:obj:<digest>`         | zset   | requests waiting on one object (bucket+key); score 0 = active, else when the record expires |
+ * | `{p}:early:<digest>`       | list   | the object's last 100 events, for requests registered after them; expires one early-event window after the last |
+ * | `{p}:early`                | zset   | `<digest>|<event id>` of unmatched events, scored by when their window ends; each event's step drops the ended ones |
+ * | `{p}:due`                  | zset   | requests to reconcile, scored by when to look at them next      |
+ * | `{p}:remind`               | zset   | requests to send the `expiring` reminder to, scored by when     |
+ * | `{p}:outbox`               | zset   | `<id>|<kind>` notifications decided but not yet queued, by time |
+ * | `{p}:idem:<sha256 hex>`    | string | an Idempotency-Key of POST /v1/restores, by its SHA-256 → JSON v2 (idempotency-records.ts) |
+ * | `{p}:idem:<key>`           | string | before v2: the key itself → request id; read only, gone within IDEMPOTENCY_TTL_SECONDS |
+ * | `{p}:suppressed`           | hash   | address → why no email may go to it (bounce, complaint)        |
+ * | `{p}:dl:<token>`           | string | a download link token → request id and object index           |
+ * | `{p}:page:<token>`         | string | a status page token → request id                               |
+ * | `{p}:layout`               | string | the key layout this Redis holds (`3`); written by the start-up migration |
+ * | `{p:<queue>}:<queue>:...`  | (BullMQ) | one queue: `restore-events`, `notifications`, `maintenance`     |
  *
  * Lua steps get every name from here too: as KEYS when the caller knows it, else (a request found
  * in an object index, a token read from a hash) as a `KeyTemplate` in ARGV, made by the very
- * functions below. Redis Cluster only routes declared KEYS, so a step that fills a template in
- * relies on the hash-tagged prefix to stay in the slot of its declared keys.
+ * functions below; the template stays in the `{p}` slot of the step's declared keys.
  */
 export interface RedisKeys {
   readonly prefix: string;
@@ -45,9 +54,30 @@ export interface RedisKeys {
   readonly suppressed: string;
   downloadToken(token: string): string;
   pageToken(token: string): string;
+  /** Which key layout this Redis holds; absent before the start-up migration wrote it. */
+  readonly layout: string;
 }
 
-export function createRedisKeys(prefix: string): RedisKeys {
+/** The version of the layout above, as `{p}:layout` records it. */
+export const KEY_LAYOUT_VERSION = '3';
+
+/** THAW_PREFIX without braces: thaw places the hash tags itself. */
+export function barePrefix(prefix: string): string {
+  return prefix.replace(/[{}]/g, '');
+}
+
+/** The prefix of thaw's own keys: one hash tag, so every store step stays in one Cluster slot. */
+export function storePrefix(prefix: string): string {
+  return `{${barePrefix(prefix)}}`;
+}
+
+/** BullMQ's `prefix` for one queue: a hash tag per queue (BullMQ's keys are `<prefix>:<queue>:...`). */
+export function queuePrefix(prefix: string, queueName: string): string {
+  return `{${barePrefix(prefix)}:${queueName}}`;
+}
+
+export function createRedisKeys(deploymentPrefix: string): RedisKeys {
+  const prefix = storePrefix(deploymentPrefix);
   return {
     prefix,
     request: (id) => `${prefix}:req:${id}`,
@@ -65,6 +95,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
     suppressed: `${prefix}:suppressed`,
     downloadToken: (token) => `${prefix}:dl:${token}`,
     pageToken: (token) => `${prefix}:page:${token}`,
+    layout: `${prefix}:layout`,
   };
 }
 

@@ -6,7 +6,7 @@
  * only), `worker` (workers, plus the operations endpoints for probes and scrapes).
  */
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/redis-connection';
 import { startHttp } from './composition/http-side';
 import { storeTuning } from './composition/shared';
 import type { Shared, StartOverrides } from './composition/shared';
@@ -19,13 +19,14 @@ import type { Logger } from './logger';
 import { BUILT_IN_TEMPLATES_DIR, createTemplateRenderer } from './notify/template-renderer';
 import { createMetrics } from './observability/metrics';
 import type { Metrics } from './observability/metrics';
-import { closeRedisConnection, createRedisConnection } from './queue/connections';
+import { closeRedisConnection, createRedisConnection } from './redis/redis-connection';
 import { checkEvictionPolicy } from './queue/redis-policy';
 import { createAwsRejectionReporter } from './observability/aws-rejections';
 import { createRegionalS3 } from './restore/regional-s3';
 import { createS3Client } from './restore/s3-client';
 import { createS3SdkRestorer } from './restore/s3-sdk-restorer';
 import { createShutdown } from './shutdown';
+import { migrateKeyLayout } from './upgrade/key-layout-migration';
 import { raceTimeout } from './timeout';
 import type { Shutdown } from './shutdown';
 
@@ -81,11 +82,26 @@ export async function start(
     overrides,
   };
   // Releasers run in reverse: HTTP stops first, then workers finish, then queues and Redis close.
-  const requestRedis = createRedisConnection(config.redis.url, 'request', logger, `${config.role}-request`);
+  const requestRedis = createRedisConnection(config.redis, 'request', logger, `${config.role}-request`);
   shutdown.add('redis (requests)', () => closeRedisConnection(requestRedis));
   try {
     await untilReady(requestRedis, 3000);
     await checkEvictionPolicy(requestRedis, config.strictRedis, logger);
+    // Keys of an earlier layout move before any worker, queue or route uses the new names. With
+    // Redis away thaw still starts (503s) but cannot look: a start that reaches Redis moves them,
+    // and should come soon, before this process writes new names that would block old keys.
+    if (requestRedis.status === 'ready') {
+      await migrateKeyLayout({
+        redis: requestRedis,
+        prefix: config.redis.prefix,
+        logger,
+        cluster: config.redis.topology.kind === 'cluster',
+      });
+    } else {
+      logger.error(
+        'Redis is unreachable: keys of an earlier layout, if any, were not moved; restart thaw once Redis is back',
+      );
+    }
   } catch (error) {
     await shutdown.run('refused to start');
     throw error;
@@ -106,7 +122,7 @@ export async function start(
 }
 
 /** Waits (bounded) for a connection to be ready; thaw still starts when Redis is away (503s). */
-async function untilReady(redis: Redis, timeoutMs: number): Promise<void> {
+async function untilReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
   const ready = new Promise<void>((resolve) => redis.once('ready', () => resolve()));
   await raceTimeout(ready, timeoutMs, () => undefined);

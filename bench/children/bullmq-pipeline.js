@@ -7,7 +7,8 @@
  * Queue A ("events") takes the jobs the bench adds; its no-op processor adds one job to queue B
  * ("notifications") with a deterministic id, as thaw's correlation worker queues an email. Queue
  * B's processor does nothing. Both use thaw's own default job options (dist/queue/queues), one
- * shared connection (as thaw's worker side), the same concurrencies and B's rate limiter.
+ * shared connection (as thaw's worker side), the same concurrencies and B's rate limiter, and
+ * thaw's key layout (a hash tag per queue, dist/keys).
  *
  * IPC: { type: 'ready' }; then { type: 'sent', sent, lastSentAt } (completions of B, at most every
  * 50 ms) — the same messages thaw-process.js sends for emails, so the bench waits on both alike.
@@ -18,18 +19,22 @@ const { Redis } = require('ioredis');
 const { NOTIFICATION_JOB_OPTIONS, RESTORE_EVENT_JOB_OPTIONS } = require(
   path.join(__dirname, '..', '..', 'dist', 'queue', 'queues'),
 );
+const { queuePrefix } = require(path.join(__dirname, '..', '..', 'dist', 'keys'));
 
 async function main() {
   const prefix = process.env.THAW_PREFIX;
+  // Each queue under a hash tag of its own, as thaw's (dist/keys: `{<prefix>:<queue>}:<queue>:...`).
+  const prefixA = queuePrefix(prefix, 'bench-events');
+  const prefixB = queuePrefix(prefix, 'bench-notifications');
   const connection = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
   const queueA = new Queue('bench-events', {
     connection,
-    prefix,
+    prefix: prefixA,
     defaultJobOptions: RESTORE_EVENT_JOB_OPTIONS,
   });
   const queueB = new Queue('bench-notifications', {
     connection,
-    prefix,
+    prefix: prefixB,
     defaultJobOptions: NOTIFICATION_JOB_OPTIONS,
   });
   const workerA = new Worker(
@@ -37,7 +42,7 @@ async function main() {
     async (job) => {
       await queueB.add('completed', { requestId: job.data.requestId }, { jobId: `${job.data.requestId}-n` });
     },
-    { connection, prefix, concurrency: Number(process.env.A_CONCURRENCY) },
+    { connection, prefix: prefixA, concurrency: Number(process.env.A_CONCURRENCY) },
   );
 
   let sent = 0;
@@ -45,7 +50,7 @@ async function main() {
   let reportScheduled = false;
   const workerB = new Worker('bench-notifications', async () => undefined, {
     connection,
-    prefix,
+    prefix: prefixB,
     concurrency: Number(process.env.B_CONCURRENCY),
     limiter: { max: Number(process.env.B_RATE), duration: 1000 },
   });

@@ -12,9 +12,11 @@
  *            queue ceiling.
  * Sends { type: 'ready' } over IPC once listening; SIGTERM closes everything and exits.
  */
+const path = require('node:path');
 const Fastify = require('fastify');
 const { Queue } = require('bullmq');
 const { Redis } = require('ioredis');
+const { queuePrefix } = require(path.join(__dirname, '..', '..', 'dist', 'keys'));
 
 const mode = process.argv[2];
 if (mode !== 'http' && mode !== 'queue') {
@@ -32,7 +34,11 @@ async function main() {
       redis.once('ready', resolve);
       redis.once('error', reject);
     });
-    queue = new Queue('ceiling-events', { connection: redis, prefix: process.env.THAW_PREFIX });
+    // Under a hash tag of its own, as thaw's queues (dist/keys: `{<prefix>:<queue>}:<queue>:...`).
+    queue = new Queue('ceiling-events', {
+      connection: redis,
+      prefix: queuePrefix(process.env.THAW_PREFIX, 'ceiling-events'),
+    });
     queue.on('error', (error) => console.error(`ceiling-server: queue error: ${error.message}`));
     await queue.waitUntilReady();
   }

@@ -171,7 +171,7 @@ async function census(
   }
 }
 
-const THAW_FAMILY = /^(req|obj|early|idem|dl|page|due|remind|outbox|suppressed)\b/;
+const THAW_FAMILY = /^(req|obj|early|idem|dl|page|due|remind|outbox|suppressed|layout)\b/;
 
 function thawBytes(memory: PrefixMemory): number {
   return [...memory.families]

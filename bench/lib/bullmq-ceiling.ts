@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config';
+import { queuePrefix } from '../../src/keys';
 import { CHILDREN, sleep, startChild } from './children';
 import { thawEnv } from './context';
 import { startCpuMeter } from './cpu-meter';
@@ -45,7 +46,7 @@ export async function runBullmqCeiling(
     lastAt = Number(message.lastSentAt);
   });
   const connection = new Redis(context.redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue('bench-events', { connection, prefix });
+  const queue = new Queue('bench-events', { connection, prefix: queuePrefix(prefix, 'bench-events') });
   try {
     // About the size of a thaw restore-event job (the normalised event and where it came from).
     const data = (index: number) => ({

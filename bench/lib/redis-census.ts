@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { prefixTag } from './redis-tools';
 
 /** Commands seen for one prefix, by name: those clients sent, and those Lua scripts ran. */
 export interface Census {
@@ -16,7 +17,7 @@ export interface CensusTaker {
  * Counts the Redis commands touching one key prefix with MONITOR. Unlike INFO commandstats, it
  * tells commands a client sent from those a Lua script ran (MONITOR marks them `lua`), and it
  * ignores other users of a shared Redis: every command of thaw and BullMQ names a key under the
- * prefix (commands without keys, such as PING or INFO, are not counted). MONITOR slows Redis
+ * prefix, in one of its hash tags (commands without keys, such as PING or INFO, are not counted). MONITOR slows Redis
  * down, so it is used in an untimed run only.
  */
 export async function takeCensus(redisUrl: string, prefix: string): Promise<CensusTaker> {
@@ -24,10 +25,11 @@ export async function takeCensus(redisUrl: string, prefix: string): Promise<Cens
   const monitor = await connection.monitor();
   let sent = new Map<string, number>();
   let inScripts = new Map<string, number>();
-  const needle = `${prefix}:`;
+  // thaw's keys are `{<prefix>}:...`, each queue's `{<prefix>:<queue>}:...` (src/keys.ts).
+  const needle = prefixTag(prefix, 'anywhere');
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     const [name] = args;
-    if (name === undefined || !args.some((arg) => arg.includes(needle))) return;
+    if (name === undefined || !args.some((arg) => needle.test(arg))) return;
     const counts = source === 'lua' ? inScripts : sent;
     const command = name.toLowerCase();
     counts.set(command, (counts.get(command) ?? 0) + 1);

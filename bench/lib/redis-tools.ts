@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { barePrefix, storePrefix } from '../../src/keys';
 
 /** `INFO <section>` as name → value. */
 export async function info(redis: Redis, section: string): Promise<Record<string, string>> {
@@ -36,9 +37,54 @@ export async function usedMemory(redis: Redis): Promise<number> {
   return Number((await info(redis, 'memory')).used_memory ?? 0);
 }
 
+/**
+ * The SCAN patterns of every key under a THAW_PREFIX (src/keys.ts): thaw's own keys under the hash
+ * tag `{<p>}:`, each BullMQ queue's under a tag of its own, `{<p>:<queue>}:`.
+ */
+function prefixPatterns(prefix: string): string[] {
+  return [`${storePrefix(prefix)}:*`, `{${barePrefix(prefix)}:*}:*`];
+}
+
+/**
+ * The hash tag of a key under a THAW_PREFIX, `{<p>}:` or `{<p>:<queue>}:`, at the start of a key
+ * name (or anywhere, for a command's arguments). Not one of another prefix that merely starts the
+ * same: `<p>-2`, or `<p>:staging` (`{<p>:staging}:req:...`; a queue tag is followed by the queue).
+ */
+export function prefixTag(prefix: string, where: 'start' | 'anywhere' = 'start'): RegExp {
+  const bare = barePrefix(prefix).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`${where === 'start' ? '^' : ''}\\{${bare}(?:\\}:|:([^:{}]+)\\}:\\1:)`);
+}
+
+/** A key without its hash tag: `{<p>}:req:r_1` → `req:r_1`, `{<p>:<queue>}:<queue>:wait` → `<queue>:wait`. */
+function withoutTag(key: string): string {
+  return key.slice(key.indexOf('}:') + 2);
+}
+
+/** Every key under a prefix (thaw's own and BullMQ's), a SCAN batch at a time. */
+async function scanPrefix(
+  redis: Redis,
+  prefix: string,
+  batch: (keys: string[]) => Promise<void>,
+): Promise<void> {
+  const tag = prefixTag(prefix);
+  for (const pattern of prefixPatterns(prefix)) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      const mine = keys.filter((key) => tag.test(key));
+      if (mine.length > 0) await batch(mine);
+    } while (cursor !== '0');
+  }
+}
+
 /** Deletes every key under a prefix (thaw's own and BullMQ's); returns how many. */
-export function deletePrefix(redis: Redis, prefix: string): Promise<number> {
-  return deleteMatching(redis, `${prefix}:*`);
+export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  await scanPrefix(redis, prefix, async (keys) => {
+    deleted += await redis.unlink(...keys);
+  });
+  return deleted;
 }
 
 /** Deletes every key matching a SCAN pattern; returns how many. */
@@ -62,23 +108,20 @@ export interface PrefixMemory {
 
 /**
  * Exact memory of every key under a prefix (`MEMORY USAGE key SAMPLES 0` counts every element of
- * a hash or sorted set instead of estimating from 5), grouped by key family.
+ * a hash or sorted set instead of estimating from 5), grouped by key family (named without the
+ * hash tag: `req:*`, `notifications:wait`).
  */
 export async function prefixMemory(redis: Redis, prefix: string): Promise<PrefixMemory> {
   const families = new Map<string, { keys: number; bytes: number }>();
   let total = 0;
   let count = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length === 0) continue;
+  await scanPrefix(redis, prefix, async (keys) => {
     const pipeline = redis.pipeline();
     for (const key of keys) pipeline.memory('USAGE', key, 'SAMPLES', 0);
     const answers = (await pipeline.exec()) ?? [];
     keys.forEach((key, index) => {
       const bytes = Number(answers[index]?.[1] ?? 0);
-      const family = keyFamily(key.slice(prefix.length + 1));
+      const family = keyFamily(withoutTag(key));
       const entry = families.get(family) ?? { keys: 0, bytes: 0 };
       entry.keys += 1;
       entry.bytes += bytes;
@@ -86,7 +129,7 @@ export async function prefixMemory(redis: Redis, prefix: string): Promise<Prefix
       total += bytes;
       count += 1;
     });
-  } while (cursor !== '0');
+  });
   return { keys: count, bytes: total, families };
 }
 

@@ -1,12 +1,14 @@
-import { Redis } from 'ioredis';
 import { loadRedisConfig } from '../config';
 import { createLogger } from '../logger';
 import { createQueues } from '../queue/queues';
+import { closeRedisConnection, createRedisConnection } from '../redis/redis-connection';
+import type { RedisClient } from '../redis/redis-connection';
 import type { ThawQueues } from '../queue/queues';
+import { migrateKeyLayout } from '../upgrade/key-layout-migration';
 
 /** What a CLI command opens on Redis: one connection and thaw's queues over it. */
 export interface CliQueues {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** THAW_PREFIX, as the service uses it. */
   readonly prefix: string;
   readonly queues: ThawQueues;
@@ -15,7 +17,8 @@ export interface CliQueues {
 }
 
 /**
- * Opens Redis (REDIS_URL) and the queues (THAW_PREFIX) as the service does, for a one-shot
+ * Opens Redis (REDIS_URL, and REDIS_CLUSTER_NODES or REDIS_SENTINELS) and the queues (THAW_PREFIX)
+ * as the service does, for a one-shot
  * command. Each command fails at most one retry after Redis goes away, and its error reaches the
  * command; the `error` listeners only stop ioredis and BullMQ from reporting it a second time as
  * an unhandled error event.
@@ -23,8 +26,8 @@ export interface CliQueues {
 export function openCliQueues(env: Record<string, string | undefined>): CliQueues {
   const redisConfig = loadRedisConfig(env);
   const logger = createLogger({ level: 'silent' });
-  const redis = new Redis(redisConfig.url, { maxRetriesPerRequest: 1 });
-  redis.on('error', (error: Error) => logger.error({ err: error }, 'redis connection error'));
+  // Its `error` listener logs (silently here): the command itself reports the failure.
+  const redis = createRedisConnection(redisConfig, 'command', logger, 'cli');
   // createQueues puts an `error` listener on every queue.
   const queues = createQueues(redis, redisConfig.prefix, logger);
   return {
@@ -36,4 +39,27 @@ export function openCliQueues(env: Record<string, string | undefined>): CliQueue
       await redis.quit();
     },
   };
+}
+
+/**
+ * openCliQueues once keys of an earlier layout have moved (src/upgrade/, as the service does at
+ * start): an operator command may be the first thing run after an upgrade, and must see the jobs
+ * queued before it. The migration runs on a connection of its own, closed before the queues open:
+ * a Queue writes its `meta` under the new names as it connects, which would block the old one.
+ */
+export async function openMigratedCliQueues(env: Record<string, string | undefined>): Promise<CliQueues> {
+  const redisConfig = loadRedisConfig(env);
+  const logger = createLogger({ level: 'silent' });
+  const redis = createRedisConnection(redisConfig, 'command', logger, 'cli-migration');
+  try {
+    await migrateKeyLayout({
+      redis,
+      prefix: redisConfig.prefix,
+      logger,
+      cluster: redisConfig.topology.kind === 'cluster',
+    });
+  } finally {
+    await closeRedisConnection(redis);
+  }
+  return openCliQueues(env);
 }

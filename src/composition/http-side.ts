@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection';
 import { createRestoreStore } from '../correlate/restore-store';
 import { buildApp } from '../http/app';
 import { createCertificateStore } from '../ingest/certificate-store';
@@ -17,16 +17,18 @@ import { createQueues } from '../queue/queues';
 import { registerQueueMetrics } from '../observability/queue-metrics';
 import { createRequestRegistrar } from '../register/request-registrar';
 import { raceTimeout } from '../timeout';
+import { replicaWaits } from './replica-waits';
 import { downloadLinks } from './shared';
 import type { Shared } from './shared';
 
 /** The HTTP side: SNS endpoint, `/v1` API, customer links, operations endpoints. */
-export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyInstance> {
+export async function startHttp(shared: Shared, redis: RedisClient): Promise<FastifyInstance> {
   const { config, logger, metrics, shutdown } = shared;
   const servesApi = config.role !== 'worker';
   const queues = createQueues(redis, config.redis.prefix, logger);
   shutdown.add('queues (requests)', () => queues.close());
   const store = createRestoreStore(redis, shared.keys, shared.tuning);
+  const waits = replicaWaits(shared, redis);
   const watched = [queues.restoreEvents, queues.notifications, queues.maintenance];
   registerQueueMetrics(metrics.registry, watched);
   metrics.readSendingPausedFrom(() => queues.notifications.isPaused());
@@ -55,21 +57,25 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
       queue: queues.restoreEvents,
       dedupeTtlSeconds: config.events.dedupeTtlSeconds,
       timeoutMs: config.events.enqueueTimeoutMs,
+      confirmReplicated: waits.confirm,
     }),
     eventBridgeKeysUrlEncoded: config.events.eventBridgeKeysUrlEncoded,
     metrics,
     feedbackTopicArns: config.sns.feedbackTopicArns,
-    handleFeedback: createFeedbackHandler({
-      suppression: createSuppression(redis, shared.keys),
-      state: createNotificationState(redis, shared.keys),
-      metrics,
-      logger,
-    }),
+    handleFeedback: afterwards(
+      createFeedbackHandler({
+        suppression: createSuppression(redis, shared.keys),
+        state: createNotificationState(redis, shared.keys),
+        metrics,
+        logger,
+      }),
+      waits.store,
+    ),
   });
   const register = createRequestRegistrar({
     store,
     restorer: shared.restorer,
-    queueNotifications: createNotificationProducer(queues.notifications, store),
+    queueNotifications: createNotificationProducer(queues.notifications, store, waits.confirm),
     logger,
     s3Concurrency: config.requests.s3Concurrency,
     startGraceMs: config.requests.restoreStartGraceMs,
@@ -97,6 +103,9 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
           store,
           register: async (spec, idempotencyKey) => {
             const outcome = await register(spec, idempotencyKey);
+            // 201 only once the request is on the replicas (REDIS_WAIT_REPLICAS); a retry with the
+            // same Idempotency-Key finds it and confirms again.
+            await waits.store();
             if (outcome.created) metrics.requestsRegistered.inc({ initiate: String(spec.initiate) });
             return outcome;
           },
@@ -129,7 +138,18 @@ export async function startHttp(shared: Shared, redis: Redis): Promise<FastifyIn
   return app;
 }
 
-async function pingWithin(redis: Redis, timeoutMs: number): Promise<boolean> {
+/** Runs `then` after each successful call of `handler`: the write it made must be confirmed. */
+function afterwards<A extends unknown[]>(
+  handler: (...args: A) => Promise<void>,
+  then: () => Promise<void>,
+): (...args: A) => Promise<void> {
+  return async (...args) => {
+    await handler(...args);
+    await then();
+  };
+}
+
+async function pingWithin(redis: RedisClient, timeoutMs: number): Promise<boolean> {
   try {
     return await raceTimeout(
       redis.ping().then((answer) => answer === 'PONG'),

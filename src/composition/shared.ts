@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection';
 import type { Config } from '../config';
 import type { StoreTuning } from '../correlate/restore-store';
 import type { RedisKeys } from '../keys';
@@ -50,7 +50,7 @@ export function storeTuning(config: Config): StoreTuning {
 }
 
 /** Download links over one Redis connection (the HTTP side's fails fast, the workers' waits). */
-export function downloadLinks(shared: Shared, redis: Redis): DownloadLinks {
+export function downloadLinks(shared: Shared, redis: RedisClient): DownloadLinks {
   return createDownloadLinks({
     redis,
     keys: shared.keys,

@@ -5,31 +5,38 @@ import type { QueuedRestoreEvent } from '../domain/types';
 import { createNotificationState } from '../notify/notification-state';
 import { createSesClient, createSesMailer } from '../notify/ses-mailer';
 import { startNotificationWorker } from '../notify/start-notification-worker';
-import { closeRedisConnection, createRedisConnection } from '../queue/connections';
+import { closeRedisConnection, createRedisConnection } from '../redis/redis-connection';
 import { createNotificationProducer } from '../queue/notification-producer';
 import { QUEUE_NAMES } from '../queue/queue-names';
 import { createQueues } from '../queue/queues';
 import type { MaintenanceJob } from '../queue/queues';
 import { startWorker } from '../queue/worker-boundary';
+import { confirmingNotificationState, replicaWaits } from './replica-waits';
 import { downloadLinks } from './shared';
 import type { Shared } from './shared';
 
 /** The worker side: correlation, notifications (SES) and the reconciliation scheduler. */
 export async function startWorkers(shared: Shared): Promise<void> {
   const { config, logger, metrics, shutdown, keys } = shared;
-  const redis = createRedisConnection(config.redis.url, 'worker', logger, `${config.role}-worker`);
+  const redis = createRedisConnection(config.redis, 'worker', logger, `${config.role}-worker`);
   shutdown.add('redis (workers)', () => closeRedisConnection(redis));
   const queues = createQueues(redis, config.redis.prefix, logger);
   shutdown.add('queues (workers)', () => queues.close());
   const store = createRestoreStore(redis, keys, shared.tuning);
-  const queueNotifications = createNotificationProducer(queues.notifications, store);
+  const waits = replicaWaits(shared, redis);
+  const queueNotifications = createNotificationProducer(queues.notifications, store, waits.confirm);
+  const correlate = createCorrelationProcessor({ store, queueNotifications, metrics, logger });
 
   const correlation = startWorker<QueuedRestoreEvent, void>({
     name: QUEUE_NAMES.restoreEvents,
     connection: redis,
     prefix: config.redis.prefix,
     logger,
-    processor: createCorrelationProcessor({ store, queueNotifications, metrics, logger }),
+    // The event's effect must be on the replicas before BullMQ forgets the job.
+    processor: async (job) => {
+      await correlate(job);
+      await waits.store();
+    },
     options: {
       concurrency: config.requests.correlationConcurrency,
       lockDuration: config.requests.workerLockMs,
@@ -47,7 +54,7 @@ export async function startWorkers(shared: Shared): Promise<void> {
     prefix: config.redis.prefix,
     deps: {
       getRequest: (id, readOptions) => store.get(id, readOptions),
-      state: createNotificationState(redis, keys),
+      state: confirmingNotificationState(createNotificationState(redis, keys), waits.store),
       links: downloadLinks(shared, redis),
       renderer: shared.renderer,
       mailer:

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { envSchema } from './env-schema';
+import { redisConfigOf } from './redis-settings';
 
 /**
  * The environment (`env-schema.ts`, one key per variable) turned into the shape thaw's code reads,
@@ -21,7 +22,7 @@ export const configSchema = envSchema.transform((e) =>
        */
       trustProxy: e.TRUST_PROXY,
     },
-    redis: { url: e.REDIS_URL, prefix: e.THAW_PREFIX },
+    redis: redisConfigOf(e),
     aws: {
       /** Region tried first for a bucket (each bucket's own is learned from S3), and SES's default. */
       region: e.AWS_REGION,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection';
 import { keyTemplate } from '../keys';
 import type { RedisKeys } from '../keys';
 import { defineScript } from '../redis/redis-script';
@@ -142,7 +142,7 @@ export interface IdempotencyRecords {
 }
 
 export function createIdempotencyRecords(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   claimMs = DEFAULT_IDEMPOTENCY_CLAIM_MS,
 ): IdempotencyRecords {

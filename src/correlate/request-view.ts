@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection';
 import type {
   NotificationRecord,
   NotificationState,
@@ -42,7 +42,7 @@ interface StoredEvent {
  * Emails need no history; the API shows it.
  */
 export async function readRequest(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   id: string,
   options: { events?: boolean } = {},

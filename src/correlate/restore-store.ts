@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection';
 import type { RedisKeys } from '../keys';
 import { readRequest } from './request-view';
 import { isRequestId } from './request-id';
@@ -24,7 +24,7 @@ export type {
  * The restore store: requests, their objects' states and the sets around them, in Redis. Each
  * operation is a named function over one `StoreContext` (store-context.ts).
  */
-export function createRestoreStore(redis: Redis, keys: RedisKeys, tuning: StoreTuning): RestoreStore {
+export function createRestoreStore(redis: RedisClient, keys: RedisKeys, tuning: StoreTuning): RestoreStore {
   const context = createStoreContext(redis, keys, tuning);
   const { idempotency } = context;
   return {

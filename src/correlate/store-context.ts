@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection';
 import type { NotificationKind } from '../domain/restore-request';
 import { requestKeyTemplates } from '../keys';
 import type { RedisKeys } from '../keys';
@@ -32,7 +32,7 @@ export interface StoreScripts {
 
 /** Everything the store's operations share: the connection, the keys, the tuning, the scripts. */
 export interface StoreContext {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: RedisKeys;
   readonly tuning: StoreTuning;
   /** Names the scripts only learn at run time, as keys.ts' templates (see lua/scripts.ts). */
@@ -43,7 +43,7 @@ export interface StoreContext {
   readonly shared: readonly string[];
 }
 
-export function createStoreContext(redis: Redis, keys: RedisKeys, tuning: StoreTuning): StoreContext {
+export function createStoreContext(redis: RedisClient, keys: RedisKeys, tuning: StoreTuning): StoreContext {
   return {
     redis,
     keys,
@@ -96,7 +96,7 @@ export function splitKinds(joined: string): NotificationKind[] {
  * The registration step, by how many keys it declares (two per distinct object, see
  * REGISTER_REQUEST_LUA); every one runs the same script, by the same SHA.
  */
-function registerScripts(redis: Redis): (keyCount: number) => RedisScript {
+function registerScripts(redis: RedisClient): (keyCount: number) => RedisScript {
   const byCount = new Map<number, RedisScript>();
   return (keyCount) => {
     let script = byCount.get(keyCount);

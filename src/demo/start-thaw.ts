@@ -62,7 +62,7 @@ async function removePrefix(redis: string, prefix: string): Promise<void> {
   const cleaner = new Redis(redis, { maxRetriesPerRequest: 1 });
   let cursor = '0';
   do {
-    const [next, keys] = await cleaner.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    const [next, keys] = await cleaner.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 1000);
     cursor = next;
     if (keys.length > 0) await cleaner.unlink(...keys);
   } while (cursor !== '0');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection';
 import type { ObjectRef } from '../domain/object-ref';
 import type { RestoreRequest } from '../domain/restore-request';
 import { defineScript } from '../redis/redis-script';
@@ -9,7 +9,7 @@ import type { RedisKeys } from '../keys';
 export type Presign = (object: ObjectRef, expiresInSeconds: number) => Promise<string>;
 
 export interface DownloadLinksOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: RedisKeys;
   readonly presign: Presign;
   /** Longest life of a presigned URL, seconds (DOWNLOAD_LINK_TTL_SECONDS, at most 7 days). */

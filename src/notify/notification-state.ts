@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection';
 import type { NotificationKind } from '../domain/restore-request';
 import { defineScript } from '../redis/redis-script';
 import type { RedisKeys } from '../keys';
@@ -122,7 +122,7 @@ export interface NotificationState {
   reset(requestId: string, kind: NotificationKind): Promise<void>;
 }
 
-export function createNotificationState(redis: Redis, keys: RedisKeys): NotificationState {
+export function createNotificationState(redis: RedisClient, keys: RedisKeys): NotificationState {
   const claim = defineScript(redis, 'thawClaim', CLAIM_LUA, 2);
   const recordSent = defineScript(redis, 'thawRecordSent', RECORD_SENT_LUA, 1);
   const settle = defineScript(redis, 'thawSettle', SETTLE_LUA, 1);

@@ -1,5 +1,5 @@
 import type { Worker, WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection';
 import { QUEUE_NAMES } from '../queue/queue-names';
 import type { NotificationJob } from '../queue/queues';
 import { startWorker } from '../queue/worker-boundary';
@@ -8,7 +8,7 @@ import type { NotificationDeps } from './notification-worker';
 
 export interface NotificationWorkerSetup {
   /** A worker connection (`maxRetriesPerRequest: null`); the caller owns and closes it. */
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   readonly prefix: string;
   /** Everything the processor needs but the worker itself, which this function provides. */
   readonly deps: Omit<NotificationDeps, 'worker'>;

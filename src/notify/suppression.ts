@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection';
 import type { RedisKeys } from '../keys';
 
 /**
@@ -12,7 +12,7 @@ export interface Suppression {
   remove(address: string): Promise<boolean>;
 }
 
-export function createSuppression(redis: Redis, keys: RedisKeys): Suppression {
+export function createSuppression(redis: RedisClient, keys: RedisKeys): Suppression {
   return {
     async add(addresses, reason) {
       if (addresses.length === 0) return;

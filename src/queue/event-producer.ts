@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import { contentId } from '../domain/content-id';
 import type { QueuedRestoreEvent, RestoreEvent } from '../domain/types';
 import { UnavailableError, toError } from '../errors';
+import type { ConfirmReplicated } from '../redis/replica-confirmation';
 import { raceTimeout } from '../timeout';
 
 export type RestoreEventQueue = Queue<QueuedRestoreEvent, void, string>;
@@ -12,6 +13,8 @@ export interface EventProducerOptions {
   readonly dedupeTtlSeconds: number;
   /** Longest wait for Redis before answering 503, in milliseconds. */
   readonly timeoutMs: number;
+  /** REDIS_WAIT_REPLICAS: the jobs are durable only once replicas hold them; absent: at once. */
+  readonly confirmReplicated?: ConfirmReplicated;
 }
 
 export type EnqueueRestoreEvents = (
@@ -37,10 +40,12 @@ export function restoreEventJobId(event: RestoreEvent): string {
 
 /**
  * Makes restore events durable in one Redis round trip. The job id stops duplicates while the job
- * is kept; BullMQ's throttle-mode deduplication key (`<prefix>:restore-events:de:<id>`, with a TTL)
+ * is kept; BullMQ's throttle-mode deduplication key (`{<prefix>:restore-events}:restore-events:de:<id>`, with a TTL)
  * keeps stopping them for `dedupeTtlSeconds` after the finished job has been removed. Both are
  * written by BullMQ's own add script, so there is no window between "seen" and "queued".
- * Resolves only once Redis has the jobs; rejects with UnavailableError (→ 503) otherwise.
+ * Resolves only once Redis has the jobs (and, with REDIS_WAIT_REPLICAS, its replicas do); rejects
+ * with UnavailableError (→ 503, SNS retries) otherwise. A retried delivery whose jobs did reach Redis
+ * adds nothing and waits for the replicas again.
  */
 export function createEventProducer(options: EventProducerOptions): EnqueueRestoreEvents {
   const ttl = options.dedupeTtlSeconds * 1000;
@@ -59,6 +64,7 @@ export function createEventProducer(options: EventProducerOptions): EnqueueResto
         ? options.queue.add(jobs[0].name, jobs[0].data, jobs[0].opts)
         : options.queue.addBulk(jobs);
     await withTimeout(write, options.timeoutMs);
+    await options.confirmReplicated?.(options.queue.toKey('id'));
   };
 }
 

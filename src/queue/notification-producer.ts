@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { NotificationKind } from '../domain/restore-request';
+import type { ConfirmReplicated } from '../redis/replica-confirmation';
 import type { NotificationJob } from './queues';
 
 /** BullMQ job ids may not contain `:`; request ids never do, kinds never do. */
@@ -31,11 +32,14 @@ export type QueueNotifications = (
  * Moves decided notifications from a request's outbox to the `notifications` queue. The job id
  * makes a second add of the same notification a no-op while the job is kept, and the notification
  * worker's claim stops a second email after that; so this may run as often as needed (after a
- * crash, from the reconciler's outbox sweep). Only once the job exists is the outbox entry cleared.
+ * crash, from the reconciler's outbox sweep). Only once the job exists (with REDIS_WAIT_REPLICAS: on
+ * the replicas of the queue's primary too, which under Cluster is not the store's) is the outbox
+ * entry cleared, so a failover cannot lose a job whose outbox entry is gone.
  */
 export function createNotificationProducer(
   queue: Queue<NotificationJob, void, string>,
   store: MarkQueued,
+  confirmReplicated?: ConfirmReplicated,
 ): QueueNotifications {
   return async (requestId, kinds, cause = {}) => {
     if (kinds.length === 0) return;
@@ -51,6 +55,7 @@ export function createNotificationProducer(
         opts: { jobId: notificationJobId(requestId, kind) },
       })),
     );
+    await confirmReplicated?.(queue.toKey('id'));
     await store.markQueued(requestId, kinds);
   };
 }

@@ -1,4 +1,4 @@
-/** BullMQ queue names; with the configured prefix they make every queue key (`<prefix>:<name>:...`). */
+/** BullMQ queue names; each queue's keys are `{<prefix>:<name>}:<name>:...` (keys.ts, queuePrefix). */
 export const QUEUE_NAMES = {
   restoreEvents: 'restore-events',
   notifications: 'notifications',

@@ -1,9 +1,10 @@
 import { Queue } from 'bullmq';
 import type { DefaultJobOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection';
 import type { NotificationKind } from '../domain/restore-request';
 import type { QueuedRestoreEvent } from '../domain/types';
 import type { Logger } from '../logger';
+import { queuePrefix } from '../keys';
 import { QUEUE_NAMES } from './queue-names';
 
 /** A `notifications` job: send the email of one kind for one request (job id `<requestId>-<kind>`). */
@@ -57,21 +58,25 @@ export interface ThawQueues {
   close(): Promise<void>;
 }
 
-export function createQueues(connection: Redis, prefix: string, logger: Logger): ThawQueues {
+/** thaw's three queues; `prefix` is THAW_PREFIX, each queue gets its own hash tag (keys.ts). */
+export function createQueues(connection: RedisClient, prefix: string, logger: Logger): ThawQueues {
   // Not `skipWaitingForReady`: BullMQ's first INFO would fail while Redis is still connecting and
   // poison the queue for good. Waiting is bounded by the producers' own timeouts (503), and once
   // connected, a request connection fails fast (no offline queue) during outages.
-  const common = { connection, prefix, streams: { events: { maxLen: 1000 } } };
+  const common = { connection, streams: { events: { maxLen: 1000 } } };
   const restoreEvents = new Queue<QueuedRestoreEvent, void, string>(QUEUE_NAMES.restoreEvents, {
     ...common,
+    prefix: queuePrefix(prefix, QUEUE_NAMES.restoreEvents),
     defaultJobOptions: RESTORE_EVENT_JOB_OPTIONS,
   });
   const notifications = new Queue<NotificationJob, void, string>(QUEUE_NAMES.notifications, {
     ...common,
+    prefix: queuePrefix(prefix, QUEUE_NAMES.notifications),
     defaultJobOptions: NOTIFICATION_JOB_OPTIONS,
   });
   const maintenance = new Queue<MaintenanceJob, void, string>(QUEUE_NAMES.maintenance, {
     ...common,
+    prefix: queuePrefix(prefix, QUEUE_NAMES.maintenance),
     defaultJobOptions: MAINTENANCE_JOB_OPTIONS,
   });
   const all = [restoreEvents, notifications, maintenance];

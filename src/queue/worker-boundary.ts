@@ -1,7 +1,8 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Job, Processor, WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection';
 import { ThawError, toError } from '../errors';
+import { queuePrefix } from '../keys';
 import type { Logger } from '../logger';
 
 /**
@@ -25,7 +26,8 @@ export function runJob<T, R>(processor: (job: Job<T, R, string>) => Promise<R>):
 
 export interface WorkerSetup<T, R> {
   readonly name: string;
-  readonly connection: Redis;
+  readonly connection: RedisClient;
+  /** THAW_PREFIX; the queue's own hash-tagged prefix is made from it (keys.ts). */
   readonly prefix: string;
   readonly logger: Logger;
   readonly processor: (job: Job<T, R, string>) => Promise<R>;
@@ -35,7 +37,7 @@ export interface WorkerSetup<T, R> {
 export function startWorker<T, R>(setup: WorkerSetup<T, R>): Worker<T, R, string> {
   const worker = new Worker<T, R, string>(setup.name, runJob(setup.processor), {
     connection: setup.connection,
-    prefix: setup.prefix,
+    prefix: queuePrefix(setup.prefix, setup.name),
     ...setup.options,
   });
   worker.on('error', (error) => setup.logger.error({ err: error, queue: setup.name }, 'worker error'));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 export type RedisScript = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
@@ -7,7 +7,12 @@ export type RedisScript = (keys: readonly string[], args: readonly (string | num
  * Runs a Lua script by its SHA (one round trip), loading it on first use and again after a Redis
  * restart or SCRIPT FLUSH (NOSCRIPT).
  */
-export function defineScript(redis: Redis, name: string, lua: string, numberOfKeys: number): RedisScript {
+export function defineScript(
+  redis: RedisClient,
+  name: string,
+  lua: string,
+  numberOfKeys: number,
+): RedisScript {
   const sha = createHash('sha1').update(lua).digest('hex');
   return async (keys, args) => {
     if (keys.length !== numberOfKeys)

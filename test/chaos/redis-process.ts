@@ -15,12 +15,27 @@ export interface RedisProcess {
   readonly port: number;
   /** SHUTDOWN (Redis writes the AOF and exits), then waits for the process to end. */
   shutdown(): Promise<void>;
+  /**
+   * SIGKILL, as an OOM kill or crash would: no SHUTDOWN, no final AOF rewrite, clients cut off
+   * mid-command. Waits for the process to end; start() then brings it back on the same AOF.
+   */
+  kill9(): Promise<void>;
   /** Starts redis-server again on the same port and files. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startRedisProcess(): Promise<RedisProcess> {
+export interface RedisProcessOptions {
+  /**
+   * Default everysec, as in production. Redis write()s the AOF before it replies, so a kill9()
+   * alone loses no acknowledged write under either setting (the kernel's page cache outlives the
+   * process); they differ only on an OS crash or power loss, which no test here can cause. What
+   * `always` changes under kill9 is latency: one fsync per event-loop turn.
+   */
+  appendfsync?: 'always' | 'everysec';
+}
+
+export async function startRedisProcess(options: RedisProcessOptions = {}): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'thaw-chaos-redis-'));
   const url = `redis://127.0.0.1:${port}`;
@@ -39,7 +54,7 @@ export async function startRedisProcess(): Promise<RedisProcess> {
         '--appendonly',
         'yes',
         '--appendfsync',
-        'everysec',
+        options.appendfsync ?? 'everysec',
         '--save',
         '',
         '--maxmemory-policy',
@@ -69,6 +84,10 @@ export async function startRedisProcess(): Promise<RedisProcess> {
       client.on('error', () => undefined);
       await client.call('SHUTDOWN').catch(() => undefined);
       client.disconnect();
+      await exited();
+    },
+    async kill9() {
+      child?.kill('SIGKILL');
       await exited();
     },
     start,

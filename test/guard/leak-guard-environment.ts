@@ -1,8 +1,9 @@
 /**
  * Leak guard, part 2: the test environment of every project. After a test file's last afterAll hook
  * (circus's `run_describe_finish` for the root block) it checks
- *   - Redis: no key left under any prefix `uniquePrefix` handed out in this file (SCAN `<prefix>*`,
- *     which also covers the prefixes a file derives from its own, such as `<prefix>-a`);
+ *   - Redis: no key left under any prefix `uniquePrefix` handed out in this file (SCAN `*<prefix>*`:
+ *     thaw wraps the prefix in hash tags, `{<prefix>}:...` and `{<prefix>:<queue>}:...`;
+ *     this also covers the prefixes a file derives from its own, such as `<prefix>-a`);
  *   - handles: no more TCP sockets, TCP servers or child processes than when the file started
  *     (process.getActiveResourcesInfo(), compared with the count at run_start), after a grace
  *     period of THAW_GUARD_GRACE_MS (default 1000 ms) for closes already under way.
@@ -102,7 +103,7 @@ export default class LeakGuardEnvironment extends NodeEnvironment {
         const keys: string[] = [];
         let cursor = '0';
         do {
-          const [next, batch] = await redis.scan(cursor, 'MATCH', `${globEscape(prefix)}*`, 'COUNT', 1000);
+          const [next, batch] = await redis.scan(cursor, 'MATCH', `*${globEscape(prefix)}*`, 'COUNT', 1000);
           cursor = next;
           keys.push(...batch);
         } while (cursor !== '0');

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Worker } from 'bullmq';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Redis } from 'ioredis';
-import { createRedisKeys } from '../../src/keys';
+import { createRedisKeys, queuePrefix } from '../../src/keys';
 import { createLogger } from '../../src/logger';
 import { createDownloadLinks } from '../../src/notify/download-links';
 import type { Mailer } from '../../src/notify/mailer';
@@ -59,7 +59,7 @@ export async function startNotificationHarness(options: HarnessOptions): Promise
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const queue = new Queue<NotificationJob, void, string>(QUEUE_NAMES.notifications, {
     connection: options.redis,
-    prefix: options.prefix,
+    prefix: queuePrefix(options.prefix, QUEUE_NAMES.notifications),
     defaultJobOptions: { ...NOTIFICATION_JOB_OPTIONS, backoff: { type: 'fixed', delay: 50 } },
   });
   const produce = createNotificationProducer(queue, store);

@@ -10,14 +10,15 @@ export function uniquePrefix(file: string): string {
 }
 
 /**
- * Deletes every key under a prefix (BullMQ's and thaw's own), and under the prefixes a test file
- * derives from its own (`<prefix>-1`, `<prefix>-offline`): the random part keeps other files' keys apart.
+ * Deletes every key under a prefix (BullMQ's and thaw's own, which wrap it in hash tags: `{<prefix>}:`,
+ * `{<prefix>:<queue>}:`), and under the prefixes a test file derives from its own (`<prefix>-1`,
+ * `<prefix>-offline`): the random part keeps other files' keys apart.
  */
 export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
   let cursor = '0';
   let deleted = 0;
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 1000);
     cursor = next;
     if (keys.length > 0) deleted += await redis.unlink(...keys);
   } while (cursor !== '0');

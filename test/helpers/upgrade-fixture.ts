@@ -7,7 +7,11 @@ import { z } from 'zod';
  * time: the upgrade fixtures (test/fixtures/upgrade/) are made and read with this.
  *
  * Two things in a dump depend on where and when it was made, and are written as placeholders:
- * - the prefix, wherever it occurs (key names, members, values): `{{prefix}}`;
+ * - the prefix, wherever it occurs (key names, members, values): `{{prefix}}`. In key layout 3
+ *   (src/keys.ts) it stands inside hash tags, `{{{prefix}}}:req:<id>` and
+ *   `{{{prefix}}:notifications}:notifications:<id>`; fixtures of the layout before (v1, v2) hold
+ *   flat `{{prefix}}:req:<id>` names, which thaw moves at start (src/upgrade/). Either way the
+ *   prefix is given bare, as THAW_PREFIX without braces;
  * - moments in time, as offsets from the moment of the dump (`madeAt`): `{{t:+3600000}}` for epoch
  *   milliseconds (zset scores, Lua-written JSON, BullMQ job fields, job ids of schedulers) and
  *   `{{iso:-5000}}` for ISO 8601 times with milliseconds (event times, expiry times, sent times).
@@ -18,6 +22,14 @@ import { z } from 'zod';
  */
 
 export const PREFIX_PLACEHOLDER = '{{prefix}}';
+
+/**
+ * Redis' glob specials taken literally. Not imported from src/: this file is copied into older
+ * checkouts to make a fixture there (fixtures README), which may not have the module.
+ */
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
 
 /** A zset score: a plain number, or a time placeholder (see above). */
 const score = z.union([z.number(), z.string()]);
@@ -111,12 +123,16 @@ function decodeScore(score: SnapshotScore, prefix: string, at: number): number {
   return Number(stamp) * Number(factor) + Number(counter);
 }
 
-/** Every key whose name starts with `<prefix>:`, sorted by name, encoded as described above. */
+/**
+ * Every key whose name holds the (bare, unique) prefix, sorted by name, encoded as described above:
+ * thaw's `{<prefix>}:...` and each queue's `{<prefix>:<queue>}:...` (and flat `<prefix>:...` names
+ * of a layout before 3, should a dump be taken from such a commit).
+ */
 export async function dumpPrefix(redis: Redis, prefix: string, madeAt: number): Promise<SnapshotKey[]> {
   const names: string[] = [];
   let cursor = '0';
   do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    const [next, found] = await redis.scan(cursor, 'MATCH', `*${globEscape(prefix)}*`, 'COUNT', 1000);
     cursor = next;
     names.push(...found);
   } while (cursor !== '0');
@@ -158,7 +174,8 @@ export async function dumpPrefix(redis: Redis, prefix: string, madeAt: number): 
 
 /**
  * Writes a dump under `prefix`, with the dump's moment placed at `at` (now, by default). Keys
- * already there are replaced. Returns how many keys were written.
+ * already there are replaced. Names keep the layout they were dumped in: a fixture of the layout
+ * before 3 loads under old names, for thaw's start to move. Returns how many keys were written.
  */
 export async function loadSnapshot(
   redis: Redis,

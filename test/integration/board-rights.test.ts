@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { queuePrefix } from '../../src/keys';
 import { QUEUE_NAMES } from '../../src/queue/queue-names';
 import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis';
 import { startTestThaw } from '../helpers/thaw-instance';
@@ -34,8 +35,14 @@ beforeAll(async () => {
   redis = testRedis();
   apiOnly = await startTestThaw(`${prefix}-a`, env);
   withAdmin = await startTestThaw(`${prefix}-b`, { ...env, ADMIN_TOKEN });
-  apiOnlyQueue = new Queue(QUEUE_NAMES.notifications, { connection: redis, prefix: `${prefix}-a` });
-  withAdminQueue = new Queue(QUEUE_NAMES.notifications, { connection: redis, prefix: `${prefix}-b` });
+  apiOnlyQueue = new Queue(QUEUE_NAMES.notifications, {
+    connection: redis,
+    prefix: queuePrefix(`${prefix}-a`, QUEUE_NAMES.notifications),
+  });
+  withAdminQueue = new Queue(QUEUE_NAMES.notifications, {
+    connection: redis,
+    prefix: queuePrefix(`${prefix}-b`, QUEUE_NAMES.notifications),
+  });
 });
 afterAll(async () => {
   await apiOnlyQueue.close();

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
+import { queuePrefix } from '../../src/keys';
 import { QUEUE_NAMES } from '../../src/queue/queue-names';
 import { snsHeaders } from '../../src/simulate/sns-signer';
 import { s3NotificationMessage } from '../../src/simulate/restore-notifications';
@@ -32,8 +33,14 @@ beforeAll(async () => {
   redis = testRedis();
   // Emails are another file's concern: here notification jobs are only counted.
   thaw = await startTestThaw(prefix, { ...world.env, THAW_ROLE: 'serve', SES_ENDPOINT: ses.endpoint });
-  notifications = new Queue(QUEUE_NAMES.notifications, { connection: redis, prefix });
-  restoreEvents = new Queue(QUEUE_NAMES.restoreEvents, { connection: redis, prefix });
+  notifications = new Queue(QUEUE_NAMES.notifications, {
+    connection: redis,
+    prefix: queuePrefix(prefix, QUEUE_NAMES.notifications),
+  });
+  restoreEvents = new Queue(QUEUE_NAMES.restoreEvents, {
+    connection: redis,
+    prefix: queuePrefix(prefix, QUEUE_NAMES.restoreEvents),
+  });
 });
 afterAll(async () => {
   await thaw.stop();

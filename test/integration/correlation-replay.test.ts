@@ -1,5 +1,6 @@
 import type { ObjectRef } from '../../src/domain/object-ref';
 import type { RestoreEvent } from '../../src/domain/types';
+import { createRedisKeys } from '../../src/keys';
 import { createLogger } from '../../src/logger';
 import { createRequestRegistrar } from '../../src/register/request-registrar';
 import type { S3Restorer } from '../../src/restore/s3-restorer';
@@ -12,7 +13,7 @@ import { event, requested, spec, useTestStore } from '../helpers/store';
  * restore of the object: it must not move a request whose restore thaw started after it.
  */
 const world = useTestStore('correlation-replay');
-const { prefix } = world;
+const keys = createRedisKeys(world.prefix);
 const HOUR = 3600_000;
 
 /** S3 as thaw sees it when it starts a restore: archived, not restoring, RestoreObject 202. */
@@ -95,7 +96,7 @@ describe('an old event replayed after the request was created', () => {
       replaySince: Date.now() - 60_000,
       firstDueAt: Date.now() + HOUR,
     });
-    await world.redis.hdel(`${prefix}:req:${id}`, 'since');
+    await world.redis.hdel(keys.request(id), 'since');
     await apply(event(ref, 'initiated', { eventTime: at(Date.now() - 2 * HOUR) }));
     expect((await world.store.get(id))?.status).toBe('initiated');
   });

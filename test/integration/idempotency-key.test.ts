@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { createRedisKeys } from '../../src/keys';
 import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis';
 import { HEAD, HeadObjectCommand, RestoreObjectCommand, mockS3, s3Error } from '../helpers/s3-mock';
 import type { S3Mock } from '../helpers/s3-mock';
@@ -13,6 +14,7 @@ import type { TestThaw } from '../helpers/thaw-instance';
  * to the body it came with, and claimed atomically by the first of two concurrent uses.
  */
 const prefix = uniquePrefix('idempotency-key');
+const keys = createRedisKeys(prefix);
 const TOKEN = 'test-token-0123456789abcdef';
 let world: SnsWorld;
 let thaw: TestThaw;
@@ -147,21 +149,18 @@ describe('Idempotency-Key of POST /v1/restores', () => {
     const key = 'order-4711 (customer supplied)';
     await post(body('idem/stored.bin'), key);
     const hash = createHash('sha256').update(key, 'utf8').digest('hex');
-    expect(await redis.exists(`${prefix}:idem:${key}`)).toBe(0);
-    const record = JSON.parse((await redis.get(`${prefix}:idem:${hash}`)) ?? 'null') as Record<
-      string,
-      unknown
-    >;
+    expect(await redis.exists(keys.legacyIdempotency(key))).toBe(0);
+    const record = JSON.parse((await redis.get(keys.idempotency(hash))) ?? 'null') as Record<string, unknown>;
     expect(record).toMatchObject({ v: 2, s: 'done', id: expect.stringMatching(/^r_/) });
     expect(record.fp).toMatch(/^[0-9a-f]{64}$/);
-    expect(await redis.pttl(`${prefix}:idem:${hash}`)).toBeGreaterThan(23 * 3600_000);
+    expect(await redis.pttl(keys.idempotency(hash))).toBeGreaterThan(23 * 3600_000);
   });
 
   it('still answers a record written before the upgrade (raw key → id): 200, no S3 call', async () => {
     const first = await post(body('idem/legacy.bin'));
     expect(first.status).toBe(201);
     // What the previous version stored: the key as it came, naming the request id, no body.
-    await redis.set(`${prefix}:idem:legacy key 1`, first.body.id, 'PX', 3600_000);
+    await redis.set(keys.legacyIdempotency('legacy key 1'), first.body.id, 'PX', 3600_000);
     s3.resetHistory();
     // No fingerprint was recorded, so any body is taken as the same one.
     const again = await post(body('idem/legacy-other.bin'), 'legacy key 1');
@@ -171,7 +170,7 @@ describe('Idempotency-Key of POST /v1/restores', () => {
 
   it('creates a new request when the one a record names is gone (retention shorter than the key)', async () => {
     const first = await post(body('idem/gone.bin'), 'gone-1');
-    await redis.del(`${prefix}:req:${first.body.id}`, `${prefix}:req:${first.body.id}:spec`);
+    await redis.del(keys.request(first.body.id), keys.requestSpec(first.body.id));
     const again = await post(body('idem/gone.bin'), 'gone-1');
     expect(again.status).toBe(201);
     expect(again.body.id).not.toBe(first.body.id);

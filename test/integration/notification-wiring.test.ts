@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { runSending } from '../../src/cli/sending-command';
 import { loadConfig } from '../../src/config';
+import { queuePrefix } from '../../src/keys';
 import { createLogger } from '../../src/logger';
 import { start } from '../../src/main';
 import type { RunningThaw } from '../../src/main';
@@ -59,7 +60,7 @@ beforeAll(async () => {
   thaw = await start(config, logger, { mailer: acceptingMailer() });
   notifications = new Queue<NotificationJob, void, string>(QUEUE_NAMES.notifications, {
     connection: redis,
-    prefix: thawPrefix,
+    prefix: queuePrefix(thawPrefix, QUEUE_NAMES.notifications),
   });
 });
 

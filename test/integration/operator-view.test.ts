@@ -3,6 +3,7 @@ import { runFailed } from '../../src/cli/failed-command';
 import { runSending } from '../../src/cli/sending-command';
 import { runSimulate } from '../../src/cli/simulate-command';
 import { Queue } from 'bullmq';
+import { queuePrefix } from '../../src/keys';
 import { QUEUE_NAMES } from '../../src/queue/queue-names';
 import { eventually } from '../helpers/eventually';
 import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis';
@@ -131,7 +132,10 @@ describe('thaw simulate', () => {
 
 describe('thaw failed and thaw sending', () => {
   it('lists, retries and drops failed jobs', async () => {
-    const queue = new Queue(QUEUE_NAMES.restoreEvents, { connection: redis, prefix });
+    const queue = new Queue(QUEUE_NAMES.restoreEvents, {
+      connection: redis,
+      prefix: queuePrefix(prefix, QUEUE_NAMES.restoreEvents),
+    });
     // A job whose event no worker can read: it fails for good and waits for an operator.
     await queue.add('initiated', { event: 'not an event' } as never, { jobId: 'ev-broken-1', attempts: 1 });
     await eventually(async () => expect(await queue.getJobState('ev-broken-1')).toBe('failed'));

@@ -4,6 +4,7 @@ import { createReconciler } from '../../src/correlate/reconciler';
 import type { RestoreStore } from '../../src/correlate/restore-store';
 import type { NotificationKind } from '../../src/domain/restore-request';
 import type { ObjectRef } from '../../src/domain/object-ref';
+import { createRedisKeys } from '../../src/keys';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/observability/metrics';
 import { createS3SdkRestorer } from '../../src/restore/s3-sdk-restorer';
@@ -15,6 +16,7 @@ import type { S3Mock } from '../helpers/s3-mock';
 import { event, requested, spec, testStore } from '../helpers/store';
 
 const prefix = uniquePrefix('reconciler');
+const keys = createRedisKeys(prefix);
 const HOUR = 3600_000;
 let redis: Redis;
 let store: RestoreStore;
@@ -112,9 +114,9 @@ describe('reconciliation', () => {
     s3.on(HeadObjectCommand).resolves(HEAD.restoring);
     await reconciler().run(Date.now() + HOUR); // not yet overdue
     expect(queued.filter((q) => q.kinds.includes('delayed'))).toEqual([]);
-    await redis.zadd(`${prefix}:due`, 0, id);
+    await redis.zadd(keys.due, 0, id);
     await reconciler().run(Date.now() + 7 * HOUR);
-    await redis.zadd(`${prefix}:due`, 0, id);
+    await redis.zadd(keys.due, 0, id);
     await reconciler().run(Date.now() + 8 * HOUR);
     expect(queued.filter((q) => q.kinds.includes('delayed'))).toEqual([{ id, kinds: ['delayed'] }]);
     expect((await store.get(id))?.status).toBe('initiated');
@@ -130,9 +132,9 @@ describe('reconciliation', () => {
     expect(request?.objectStates[0]?.failureReason).toMatch(/never started/);
     expect(queued).toEqual([{ id, kinds: ['failed'] }]);
     expect(request?.notifications.map((record) => record.kind)).toEqual(['failed']);
-    expect(await redis.zscore(`${prefix}:due`, id)).toBeNull();
+    expect(await redis.zscore(keys.due, id)).toBeNull();
     // Looking again (a second reconciler, a redelivered schedule) decides nothing more.
-    await redis.zadd(`${prefix}:due`, 0, id);
+    await redis.zadd(keys.due, 0, id);
     await reconciler().run(Date.now() + 2 * HOUR);
     expect(queued).toEqual([{ id, kinds: ['failed'] }]);
   });
@@ -157,7 +159,7 @@ describe('reconciliation', () => {
     const now = Date.now() + HOUR;
     await reconciler().run(now);
     expect((await store.get(id))?.status).toBe('requested');
-    expect(Number(await redis.zscore(`${prefix}:due`, id))).toBeGreaterThan(now);
+    expect(Number(await redis.zscore(keys.due, id))).toBeGreaterThan(now);
   });
 
   it('marks a copy expired when its expiry passed and the Delete event never came', async () => {
@@ -180,7 +182,7 @@ describe('reconciliation', () => {
     const completed = event(ref, 'completed', { restoreExpiryTime: new Date(expiry).toISOString() });
     await store.applyEvent(completed, restoreEventJobId(completed));
     await store.markQueued(id, ['completed']);
-    expect(Number(await redis.zscore(`${prefix}:remind`, id))).toBe(expiry - 86400_000);
+    expect(Number(await redis.zscore(keys.remind, id))).toBe(expiry - 86400_000);
     await reconciler().run(expiry - 2 * 86400_000);
     expect(queued).toEqual([]);
     await reconciler().run(expiry - 86400_000 + 1);
@@ -196,7 +198,7 @@ describe('reconciliation', () => {
     expect(await store.recordDownload(id, 1)).toBe(true);
     await reconciler().run(expiry - 86400_000 + 1);
     expect(queued).toEqual([]);
-    expect(await redis.zscore(`${prefix}:remind`, id)).toBeNull();
+    expect(await redis.zscore(keys.remind, id)).toBeNull();
     expect((await store.get(id))?.objectStates.map((state) => typeof state.downloadedAt)).toEqual([
       'string',
       'string',
@@ -213,7 +215,7 @@ describe('reconciliation', () => {
 
   it('records no download for a request that is gone', async () => {
     expect(await store.recordDownload('r_gone', 0)).toBe(false);
-    expect(await redis.exists(`${prefix}:req:r_gone`)).toBe(0);
+    expect(await redis.exists(keys.request('r_gone'))).toBe(0);
   });
 
   it('queues notifications that were decided but never queued (a worker died in between)', async () => {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { NoSuchKey } from '@aws-sdk/client-s3';
+import { queuePrefix } from '../../src/keys';
 import { QUEUE_NAMES } from '../../src/queue/queue-names';
 import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis';
 import { HEAD, HeadObjectCommand, RestoreObjectCommand, mockS3, s3Error } from '../helpers/s3-mock';
@@ -23,7 +24,10 @@ beforeAll(async () => {
   world = await startSnsWorld();
   redis = testRedis();
   thaw = await startTestThaw(prefix, { ...world.env, THAW_ROLE: 'api' });
-  notifications = new Queue(QUEUE_NAMES.notifications, { connection: redis, prefix });
+  notifications = new Queue(QUEUE_NAMES.notifications, {
+    connection: redis,
+    prefix: queuePrefix(prefix, QUEUE_NAMES.notifications),
+  });
 });
 afterAll(async () => {
   await thaw.stop();

@@ -85,7 +85,7 @@ describe('SES feedback at /sns', () => {
     expect(await feedback(bounce)).toBe(200);
     expect(await feedback(soft)).toBe(200);
     expect(await feedback(complaint)).toBe(200);
-    const suppressed = await redis.hkeys(`${prefix}:suppressed`);
+    const suppressed = await redis.hkeys(createRedisKeys(prefix).suppressed);
     expect(suppressed.sort()).toEqual(['angry@example.com', 'gone@example.com']);
   });
 

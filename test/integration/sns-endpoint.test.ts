@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
+import { queuePrefix } from '../../src/keys';
 import { restoreEventJobId } from '../../src/queue/event-producer';
 import { QUEUE_NAMES } from '../../src/queue/queue-names';
 import { createSigner, snsHeaders } from '../../src/simulate/sns-signer';
@@ -23,7 +24,10 @@ beforeAll(async () => {
   world = await startSnsWorld();
   redis = testRedis();
   thaw = await startTestThaw(prefix, { ...world.env, THAW_ROLE: 'api' });
-  queue = new Queue(QUEUE_NAMES.restoreEvents, { connection: redis, prefix });
+  queue = new Queue(QUEUE_NAMES.restoreEvents, {
+    connection: redis,
+    prefix: queuePrefix(prefix, QUEUE_NAMES.restoreEvents),
+  });
 });
 
 afterAll(async () => {
@@ -171,14 +175,12 @@ describe('POST /sns', () => {
     await post(notification([event]));
     const [job] = await queuedJobs();
     // What BullMQ's removeOnComplete does to a finished job: its keys go, the dedupe key stays.
-    await redis.del(`${prefix}:${QUEUE_NAMES.restoreEvents}:${job?.id}`);
-    await redis.lrem(`${prefix}:${QUEUE_NAMES.restoreEvents}:wait`, 0, job?.id ?? '');
+    await redis.del(queue.toKey(job?.id ?? ''));
+    await redis.lrem(queue.toKey('wait'), 0, job?.id ?? '');
     expect(await queuedJobs()).toHaveLength(0);
     expect((await post(notification([event]))).status).toBe(200);
     expect(await queuedJobs()).toHaveLength(0);
-    expect(await redis.pttl(`${prefix}:${QUEUE_NAMES.restoreEvents}:de:${job?.id}`)).toBeGreaterThan(
-      23 * 3600 * 1000,
-    );
+    expect(await redis.pttl(queue.toKey(`de:${job?.id}`))).toBeGreaterThan(23 * 3600 * 1000);
   });
 
   it('acknowledges s3:TestEvent and other S3 events without queueing them', async () => {

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Redis } from 'ioredis';
 import S3rver from 's3rver';
+import { KEY_LAYOUT_VERSION, createRedisKeys } from '../../src/keys';
 import { createLogger } from '../../src/logger';
 import { createQueues } from '../../src/queue/queues';
 import type { ThawQueues } from '../../src/queue/queues';
 import { createS3Client } from '../../src/restore/s3-client';
 import type { SimulatedRestore } from '../../src/simulate/restore-notifications';
+import { globEscape } from '../../src/upgrade/old-layout';
 import { eventually } from '../helpers/eventually';
 import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis';
 import { TEST_TOKEN, restoreFlow } from '../helpers/restore-flow';
@@ -23,136 +25,155 @@ import { decodeText, loadUpgradeFixture, readUpgradeFixture } from '../helpers/u
 import type { FixtureRequest } from '../helpers/upgrade-fixture';
 
 /**
- * Upgrades keep in-flight restores: test/fixtures/upgrade/v1.json is Redis as thaw of an earlier
- * commit left it (restores in every state, jobs still queued; see its README). Loaded under a new
- * prefix, today's code (an `api` and a `worker` instance, as a deployment runs them) must read it
- * as it was and drive every restore to its end: each email sent once, none sent again.
+ * Upgrades keep in-flight restores: each test/fixtures/upgrade/v<N>.json is Redis as thaw of an
+ * earlier commit left it (restores in every state, jobs still queued; see its README). Loaded under
+ * a new prefix, today's code (an `api` and a `worker` instance, as a deployment runs them) must move
+ * its keys to today's layout at start, read it as it was and drive every restore to its end: each
+ * email sent once, none sent again. v1 and v2 both hold the layout before 3 (flat `<prefix>:` names).
  */
-const fixture = readUpgradeFixture(join(__dirname, '../fixtures/upgrade/v1.json'));
-const prefix = uniquePrefix('upgrade-fixture');
-let world: SnsWorld;
-let ses: SesEmulator;
-let redis: Redis;
-let s3rver: S3rver;
-let s3Dir: string;
-let queues: ThawQueues;
-let env: Record<string, string>;
-let api: TestThaw;
-let worker: TestThaw | undefined;
-/** The moment the fixture's dump is placed at: its times keep their distance from it. */
-let loadedAt: number;
+describe.each(['v1', 'v2'])('an upgrade with restores in flight (fixture %s)', (shape) => {
+  const fixture = readUpgradeFixture(join(__dirname, `../fixtures/upgrade/${shape}.json`));
+  const prefix = uniquePrefix('upgrade-fixture');
+  let world: SnsWorld;
+  let ses: SesEmulator;
+  let redis: Redis;
+  let s3rver: S3rver;
+  let s3Dir: string;
+  let queues: ThawQueues;
+  let env: Record<string, string>;
+  let api: TestThaw;
+  let worker: TestThaw | undefined;
+  /** The moment the fixture's dump is placed at: its times keep their distance from it. */
+  let loadedAt: number;
 
-beforeAll(async () => {
-  world = await startSnsWorld();
-  ses = await startSesEmulator();
-  redis = testRedis();
-  s3Dir = mkdtempSync(join(tmpdir(), 'thaw-upgrade-s3-'));
-  s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: s3Dir });
-  const { port } = (await s3rver.run()) as unknown as AddressInfo;
-  const completed = request('completed').objects[0]!;
-  const client = createS3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}` });
-  await client.send(new CreateBucketCommand({ Bucket: completed.bucket }));
-  await client.send(new PutObjectCommand({ Bucket: completed.bucket, Key: completed.key, Body: 'restored' }));
-  client.destroy();
-  loadedAt = Date.now();
-  expect(await loadUpgradeFixture(redis, fixture, prefix, loadedAt)).toBe(fixture.keyCount);
-  queues = createQueues(redis, prefix, createLogger({ level: 'silent' }));
-  env = {
-    ...world.env,
-    ...fixture.config,
-    SES_ENDPOINT: ses.endpoint,
-    S3_ENDPOINT: `http://127.0.0.1:${port}`,
-    S3_FORCE_PATH_STYLE: 'true',
-    SES_MAX_SEND_RATE: '1000',
-    // The reminder due in the fixture goes out on the reconciler's first run.
-    RECONCILE_INTERVAL_SECONDS: '1',
-  };
-  api = await startTestThaw(prefix, { ...env, THAW_ROLE: 'api' });
-});
-
-afterAll(async () => {
-  // Whatever beforeAll got to start, so a failed start still leaves no keys or servers behind.
-  await worker?.stop();
-  if (api) await api.stop();
-  if (queues) await queues.close();
-  await deletePrefix(redis, prefix);
-  await redis.quit();
-  await ses.stop();
-  await s3rver.close();
-  rmSync(s3Dir, { recursive: true, force: true });
-  await world.close();
-});
-
-function request(name: string): FixtureRequest {
-  const found = fixture.requests[name];
-  if (!found) throw new Error(`the fixture holds no "${name}" request`);
-  return found;
-}
-
-interface View {
-  id: string;
-  status: string;
-  cancelledAt: string | null;
-  notifications: { kind: string; state: string; messageId: string | null }[];
-  objects?: { status: string }[];
-  events: unknown[];
-}
-
-async function readId(id: string): Promise<View> {
-  const response = await api.app.inject({
-    url: `/v1/restores/${id}`,
-    headers: { authorization: `Bearer ${TEST_TOKEN}` },
+  beforeAll(async () => {
+    world = await startSnsWorld();
+    ses = await startSesEmulator();
+    // The emulator's store is shared by every emulator of this file: each fixture counts its own.
+    await ses.clear();
+    redis = testRedis();
+    s3Dir = mkdtempSync(join(tmpdir(), 'thaw-upgrade-s3-'));
+    s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: s3Dir });
+    const { port } = (await s3rver.run()) as unknown as AddressInfo;
+    const completed = request('completed').objects[0]!;
+    const client = createS3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}` });
+    await client.send(new CreateBucketCommand({ Bucket: completed.bucket }));
+    await client.send(
+      new PutObjectCommand({ Bucket: completed.bucket, Key: completed.key, Body: 'restored' }),
+    );
+    client.destroy();
+    loadedAt = Date.now();
+    expect(await loadUpgradeFixture(redis, fixture, prefix, loadedAt)).toBe(fixture.keyCount);
+    env = {
+      ...world.env,
+      ...fixture.config,
+      SES_ENDPOINT: ses.endpoint,
+      S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      S3_FORCE_PATH_STYLE: 'true',
+      SES_MAX_SEND_RATE: '1000',
+      // The reminder due in the fixture goes out on the reconciler's first run.
+      RECONCILE_INTERVAL_SECONDS: '1',
+    };
+    api = await startTestThaw(prefix, { ...env, THAW_ROLE: 'api' });
+    // Only after the start has moved the keys: a Queue writes its `meta` under the new names as it
+    // connects, which would stand in the way of the old one.
+    queues = createQueues(redis, prefix, createLogger({ level: 'silent' }));
   });
-  expect(response.statusCode).toBe(200);
-  return response.json() as View;
-}
 
-const read = (name: string) => readId(request(name).id);
+  afterAll(async () => {
+    // Whatever beforeAll got to start, so a failed start still leaves no keys or servers behind.
+    await worker?.stop();
+    if (api) await api.stop();
+    if (queues) await queues.close();
+    await deletePrefix(redis, prefix);
+    await redis.quit();
+    await ses.stop();
+    await s3rver.close();
+    rmSync(s3Dir, { recursive: true, force: true });
+    await world.close();
+  });
 
-const notificationStates = (view: View) => view.notifications.map((n) => `${n.kind}:${n.state}`).sort();
+  function request(name: string): FixtureRequest {
+    const found = fixture.requests[name];
+    if (!found) throw new Error(`the fixture holds no "${name}" request`);
+    return found;
+  }
 
-async function deliver(restores: SimulatedRestore[]): Promise<void> {
-  const flow = restoreFlow(api.app, world.signer);
-  expect(await flow.deliver(flow.signed(restores))).toBe(200);
-}
+  interface View {
+    id: string;
+    status: string;
+    cancelledAt: string | null;
+    notifications: { kind: string; state: string; messageId: string | null }[];
+    objects?: { status: string }[];
+    events: unknown[];
+  }
 
-function events(name: string, kind: SimulatedRestore['kind'], from = 0): SimulatedRestore[] {
-  return request(name)
-    .objects.slice(from)
-    .map((object) => ({ kind, ...object }));
-}
-
-/** Waits until the request is in `status` with exactly these notifications (`kind:state`, sorted). */
-async function settled(name: string, status: string, notifications: string[]): Promise<View> {
-  return eventually(async () => {
-    const view = await read(name);
-    expect({ status: view.status, notifications: notificationStates(view) }).toEqual({
-      status,
-      notifications,
+  async function readId(id: string): Promise<View> {
+    const response = await api.app.inject({
+      url: `/v1/restores/${id}`,
+      headers: { authorization: `Bearer ${TEST_TOKEN}` },
     });
-    return view;
+    expect(response.statusCode).toBe(200);
+    return response.json() as View;
+  }
+
+  const read = (name: string) => readId(request(name).id);
+
+  const notificationStates = (view: View) => view.notifications.map((n) => `${n.kind}:${n.state}`).sort();
+
+  async function deliver(restores: SimulatedRestore[]): Promise<void> {
+    const flow = restoreFlow(api.app, world.signer);
+    expect(await flow.deliver(flow.signed(restores))).toBe(200);
+  }
+
+  function events(name: string, kind: SimulatedRestore['kind'], from = 0): SimulatedRestore[] {
+    return request(name)
+      .objects.slice(from)
+      .map((object) => ({ kind, ...object }));
+  }
+
+  /** Waits until the request is in `status` with exactly these notifications (`kind:state`, sorted). */
+  async function settled(name: string, status: string, notifications: string[]): Promise<View> {
+    return eventually(async () => {
+      const view = await read(name);
+      expect({ status: view.status, notifications: notificationStates(view) }).toEqual({
+        status,
+        notifications,
+      });
+      return view;
+    });
+  }
+
+  async function emailsTo(address: string) {
+    return (await ses.emails()).filter((email) => email.destination.to.includes(address));
+  }
+
+  /** New emails each address must get after the upgrade; every other address gets none. */
+  const NEW_EMAILS: Record<string, number> = {
+    requested: 2,
+    restoreStarted: 2,
+    initiated: 1,
+    delayed: 1,
+    completed: 1,
+    partlyCompleted: 1,
+    reminderDue: 1,
+    eventJobWaiting: 1,
+    notificationJobWaiting: 1,
+    notificationJobRetrying: 1,
+  };
+
+  it('moves every key to today’s layout at start, leaving none under an old name', async () => {
+    expect(await redis.get(createRedisKeys(prefix).layout)).toBe(KEY_LAYOUT_VERSION);
+    const left: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${globEscape(prefix)}:*`, 'COUNT', 1000);
+      cursor = next;
+      left.push(...found);
+    } while (cursor !== '0');
+    expect(left).toEqual([]);
   });
-}
 
-async function emailsTo(address: string) {
-  return (await ses.emails()).filter((email) => email.destination.to.includes(address));
-}
-
-/** New emails each address must get after the upgrade; every other address gets none. */
-const NEW_EMAILS: Record<string, number> = {
-  requested: 2,
-  restoreStarted: 2,
-  initiated: 1,
-  delayed: 1,
-  completed: 1,
-  partlyCompleted: 1,
-  reminderDue: 1,
-  eventJobWaiting: 1,
-  notificationJobWaiting: 1,
-  notificationJobRetrying: 1,
-};
-
-describe('an upgrade with restores in flight (fixture v1)', () => {
   it('reads every request and job as the earlier code left them', async () => {
     for (const [name, stored] of Object.entries(fixture.requests)) {
       const view = await read(name);

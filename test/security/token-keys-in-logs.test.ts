@@ -11,7 +11,7 @@ import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis';
 
 /**
  * Customer link tokens are credentials, and Redis errors quote the command they failed on
- * (ioredis puts it in `command.args`), whose key holds the token (`<prefix>:dl:<token>`). No log
+ * (ioredis puts it in `command.args`), whose key holds the token (`{<prefix>}:dl:<token>`). No log
  * line may carry one; and no 5xx answer may carry an internal error's text.
  */
 const prefix = uniquePrefix('token-keys');
@@ -50,7 +50,7 @@ beforeAll(async () => {
           );
         },
         listIdsByObject: async () => {
-          throw new Error('ECONNREFUSED 10.9.8.7:6379 while reading thaw:obj:abc');
+          throw new Error('ECONNREFUSED 10.9.8.7:6379 while reading {thaw}:obj:abc');
         },
         cancel: async () => false,
       },
@@ -106,7 +106,7 @@ describe('5xx answers carry a generic message and the request id, never an inter
     expect(answer.statusCode).toBe(status);
     const body = answer.json() as { error: { code: string; message: string } };
     expect(body).toEqual({ error: { code, message: expect.stringMatching(/\(request [\w-]+\)$/) } });
-    expect(answer.body).not.toMatch(/10\.\d|payroll|ECONNREFUSED|SlowDown|thaw:obj/);
+    expect(answer.body).not.toMatch(/10\.\d|payroll|ECONNREFUSED|SlowDown|\{thaw\}:obj/);
     // The details are in the log line carrying the same request id, so support can find them.
     const requestId = /\(request ([\w-]+)\)$/.exec(body.error.message)?.[1];
     const line = logged.map((raw) => JSON.parse(raw) as { reqId?: string; err?: unknown }).find((l) => l.err);

@@ -22,7 +22,7 @@ const LAYERS: readonly (readonly string[])[] = [
   /* 8 templating   */ ['templating'],
   /* 9 delivery     */ ['notify', 'pages'],
   /* 10 http        */ ['http'],
-  /* 11 wiring      */ ['composition', 'setup', 'simulate'],
+  /* 11 wiring      */ ['composition', 'setup', 'simulate', 'upgrade'],
   /* 12 entry       */ ['main'],
   /* 13 tools       */ ['cli', 'demo'],
 ];

@@ -21,7 +21,7 @@ describe('configuration', () => {
   it('applies the contract defaults', () => {
     const config = loadConfig(REQUIRED);
     expect(config.http).toEqual({ port: 3000, host: '0.0.0.0', trustProxy: false });
-    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'thaw' });
+    expect(config.redis).toMatchObject({ url: 'redis://127.0.0.1:6379', prefix: 'thaw', waitReplicas: 0 });
     expect(config.aws.region).toBe('us-east-1');
     expect(config.sns.minSignatureVersion).toBe(1);
     expect(config.sns.maxAgeSeconds).toBe(86400);

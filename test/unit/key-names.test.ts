@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
-import { createRedisKeys, keyTemplate, requestKeyTemplates } from '../../src/keys';
+import { createRedisKeys, keyTemplate, requestKeyTemplates, storePrefix } from '../../src/keys';
 import type { KeyTemplate } from '../../src/keys';
 
 /**
@@ -58,9 +58,10 @@ function luaSources(): LuaSource[] {
 
 /** The constant segments of keys.ts' names (`req`, `spec`, `obj`, `due`...), found by calling it. */
 function keySegments(): string[] {
-  const prefix = 'PFX';
+  // thaw's own keys are under the hash tag `{PFX}` (keys.ts).
+  const prefix = storePrefix('PFX');
   const hole = 'HOLE';
-  const keys = createRedisKeys(prefix) as unknown as Record<string, unknown>;
+  const keys = createRedisKeys('PFX') as unknown as Record<string, unknown>;
   const segments = new Set<string>();
   for (const [name, value] of Object.entries(keys)) {
     if (name === 'prefix') continue;
@@ -202,13 +203,13 @@ describe('key templates', () => {
     expect(fill(keyTemplate(keys.pageToken), 'tok')).toBe(keys.pageToken('tok'));
   });
 
-  it('keep the layout of the keys stored before templates existed', () => {
+  it('keep the key layout (under the hash tag of the prefix)', () => {
     const templates = requestKeyTemplates(createRedisKeys('thaw'));
     expect(templates).toEqual({
-      request: ['thaw:req:', ''],
-      spec: ['thaw:req:', ':spec'],
-      events: ['thaw:req:', ':ev'],
-      objectIndex: ['thaw:obj:', ''],
+      request: ['{thaw}:req:', ''],
+      spec: ['{thaw}:req:', ':spec'],
+      events: ['{thaw}:req:', ':ev'],
+      objectIndex: ['{thaw}:obj:', ''],
     });
   });
 

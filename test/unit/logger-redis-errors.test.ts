@@ -1,3 +1,4 @@
+import { createRedisKeys } from '../../src/keys';
 import { capturingLogger } from '../helpers/logs';
 
 /** What ioredis throws: the reply's text, plus the command it failed on (its keys and values). */
@@ -6,11 +7,12 @@ function redisError(message: string, name: string, args: string[]): Error {
 }
 
 const TOKEN = 'pQ3-customerLinkToken_abcdefghij012';
+const keys = createRedisKeys('thaw');
 
 describe('logged errors never carry a Redis command’s arguments', () => {
   it('keeps the command name and drops its arguments (keys and values may be link tokens)', () => {
     const { logger, lines } = capturingLogger();
-    logger.error({ err: redisError('WRONGTYPE wrong kind', 'get', [`thaw:dl:${TOKEN}`]) }, 'failed');
+    logger.error({ err: redisError('WRONGTYPE wrong kind', 'get', [keys.downloadToken(TOKEN)]) }, 'failed');
     expect(lines[0]).not.toContain(TOKEN);
     expect(JSON.parse(lines[0]!)).toMatchObject({
       err: { message: 'WRONGTYPE wrong kind', command: { name: 'get' } },
@@ -20,7 +22,13 @@ describe('logged errors never carry a Redis command’s arguments', () => {
   it('drops them in nested errors too: an aggregate, a cluster error’s lastNodeError, a cause', () => {
     const { logger, lines } = capturingLogger();
     // A page token is only a value here (a proposal handed to a script), not part of a key.
-    const failed = redisError('NOSCRIPT', 'evalsha', ['abc123', '1', 'thaw:req:r_1', TOKEN, 'thaw:page:']);
+    const failed = redisError('NOSCRIPT', 'evalsha', [
+      'abc123',
+      '1',
+      keys.request('r_1'),
+      TOKEN,
+      keys.pageToken(''),
+    ]);
     const cluster = Object.assign(new Error('Failed to refresh slots cache.'), { lastNodeError: failed });
     logger.warn({ err: new AggregateError([failed], 'all attempts failed') }, 'aggregate');
     logger.warn({ err: cluster }, 'cluster');
@@ -32,9 +40,13 @@ describe('logged errors never carry a Redis command’s arguments', () => {
 
   it('masks token-bearing keys quoted in an error message or stack', () => {
     const { logger, lines } = capturingLogger();
-    logger.error({ err: new Error(`cannot read thaw:dl:${TOKEN} nor tests:p:page:${TOKEN}`) }, 'x');
+    const other = createRedisKeys('tests:p');
+    logger.error(
+      { err: new Error(`cannot read ${keys.downloadToken(TOKEN)} nor ${other.pageToken(TOKEN)}`) },
+      'x',
+    );
     expect(lines[0]).not.toContain(TOKEN);
-    expect(lines[0]).toContain('thaw:dl:[token]');
-    expect(lines[0]).toContain('tests:p:page:[token]');
+    expect(lines[0]).toContain('{thaw}:dl:[token]');
+    expect(lines[0]).toContain('{tests:p}:page:[token]');
   });
 });

@@ -112,7 +112,7 @@ describe('GET /r/:token', () => {
   });
 
   it('a failure on our side is a 503 page, logged without the token', async () => {
-    const failure = Object.assign(new Error(`Connection is closed. (GET thaw:page:${TOKEN})`), {
+    const failure = Object.assign(new Error(`Connection is closed. (GET {thaw}:page:${TOKEN})`), {
       code: 'ECONNRESET',
     });
     current = await world({}, failure);
@@ -121,7 +121,7 @@ describe('GET /r/:token', () => {
     expect(response.body).toContain('We cannot show this page right now');
     const log = current.logLines.join('');
     expect(log).toContain('status page failed');
-    expect(log).toContain('thaw:page:[token]');
+    expect(log).toContain('{thaw}:page:[token]');
     expect(log).not.toContain(TOKEN);
   });
 });

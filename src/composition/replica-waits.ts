@@ -1,0 +1,57 @@
+import type { NotificationState } from '../notify/notification-state';
+import type { RedisClient } from '../redis/redis-connection';
+import { createReplicaConfirmation } from '../redis/replica-confirmation';
+import type { ConfirmReplicated } from '../redis/replica-confirmation';
+import type { Shared } from './shared';
+
+/**
+ * REDIS_WAIT_REPLICAS, applied where a write is about to be relied on: before `/sns` answers 200
+ * or `/v1/restores` 201, before a finished event job lets BullMQ forget it, before an outbox entry
+ * is cleared, and on both sides of the SES call. With 0 replicas every confirmation is immediate.
+ */
+export interface ReplicaWaits {
+  /** Confirms the writes to the slot of `routingKey` (a queue's key: `queue.toKey('id')`). */
+  readonly confirm: ConfirmReplicated;
+  /** Confirms thaw's own writes: the store is one hash tag, so any of its keys routes there. */
+  store(): Promise<void>;
+}
+
+export function replicaWaits(shared: Shared, redis: RedisClient): ReplicaWaits {
+  const confirm = createReplicaConfirmation(redis, {
+    replicas: shared.config.redis.waitReplicas,
+    timeoutMs: shared.config.events.enqueueTimeoutMs,
+  });
+  const storeKey = shared.keys.layout;
+  return { confirm, store: () => confirm(storeKey) };
+}
+
+/**
+ * The claim must be on the replicas before SES is called (else a failover forgets it and another
+ * attempt sends again), and so must the sent record before the job is let go (else the new primary
+ * sees only the claim; the in-doubt rule then waits for SES's Send event rather than resend).
+ */
+export function confirmingNotificationState(
+  state: NotificationState,
+  confirmStore: () => Promise<void>,
+): NotificationState {
+  return {
+    ...state,
+    async claim(requestId, kind, token, inDoubtMs, address) {
+      const outcome = await state.claim(requestId, kind, token, inDoubtMs, address);
+      try {
+        await confirmStore();
+      } catch (error) {
+        // Nothing was sent: give the claim back so the retry need not wait out the in-doubt time.
+        if (outcome === 'claimed' || outcome === 'retaken')
+          await state.release(requestId, kind, token).catch(() => undefined);
+        throw error;
+      }
+      return outcome;
+    },
+    async recordSent(...args) {
+      const recorded = await state.recordSent(...args);
+      await confirmStore();
+      return recorded;
+    },
+  };
+}
