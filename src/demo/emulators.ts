@@ -26,6 +26,11 @@ export function useEmulatorCredentials(): void {
 /** The Redis URL to use: REDIS_URL (or the local default), else a private redis-server; else undefined. */
 export async function findRedis(run: DemoRun): Promise<string | undefined> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  if (process.env.REDIS_CLUSTER_NODES || process.env.REDIS_SENTINELS) {
+    // thaw finds the nodes itself (and says so clearly if it cannot); REDIS_URL carries credentials.
+    run.say(`Redis from ${process.env.REDIS_CLUSTER_NODES ? 'REDIS_CLUSTER_NODES' : 'REDIS_SENTINELS'}`);
+    return redisUrl;
+  }
   if (await redisAnswers(redisUrl)) {
     run.say(`Redis answers at ${redisUrl}`);
     return redisUrl;

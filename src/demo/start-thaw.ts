@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { loadConfig } from '../config';
+import type { RedisConfig } from '../config';
 import { createLogger } from '../logger';
 import { start } from '../main';
+import { closeRedisConnection, createRedisConnection } from '../redis/redis-connection';
 import type { RunningThaw } from '../main';
 import { TOPIC_ARN } from './demo-run';
 import type { DemoRun } from './demo-run';
@@ -34,6 +37,7 @@ export async function startThaw(run: DemoRun, endpoints: DemoEndpoints): Promise
     PORT: String(port),
     HOST: '127.0.0.1',
     REDIS_URL: redis,
+    ...redisTopologyFromEnvironment(),
     THAW_PREFIX: prefix,
     THAW_ROLE: 'serve',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -52,19 +56,46 @@ export async function startThaw(run: DemoRun, endpoints: DemoEndpoints): Promise
   const running: RunningThaw = await start(config, createLogger({ level: config.logLevel }));
   run.onStop(async () => {
     await running.shutdown.run('demo finished');
-    await removePrefix(redis, prefix);
+    await removePrefix(config.redis);
   });
   run.say(`thaw serving at ${base} (Redis prefix ${prefix})`);
   return { base, apiToken, adminToken };
 }
 
-async function removePrefix(redis: string, prefix: string): Promise<void> {
-  const cleaner = new Redis(redis, { maxRetriesPerRequest: 1 });
-  let cursor = '0';
-  do {
-    const [next, keys] = await cleaner.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await cleaner.unlink(...keys);
-  } while (cursor !== '0');
-  await cleaner.quit();
+/** The demo runs on whatever Redis the operator points it at, Cluster and Sentinel included. */
+function redisTopologyFromEnvironment(): Record<string, string> {
+  const names = [
+    'REDIS_CLUSTER_NODES',
+    'REDIS_SENTINELS',
+    'REDIS_SENTINEL_MASTER',
+    'REDIS_SENTINEL_PASSWORD',
+    'REDIS_TLS_CA_FILE',
+    'REDIS_WAIT_REPLICAS',
+  ];
+  const picked: Record<string, string> = {};
+  for (const name of names) {
+    const value = process.env[name];
+    if (value) picked[name] = value;
+  }
+  return picked;
+}
+
+/** Deletes the demo's keys on every primary (one key per UNLINK: a node holds many slots). */
+async function removePrefix(redisConfig: RedisConfig): Promise<void> {
+  const logger = createLogger({ level: 'silent' });
+  const cleaner = createRedisConnection(redisConfig, 'command', logger, 'demo-cleanup');
+  try {
+    await cleaner.ping();
+    const nodes: Redis[] = cleaner instanceof Cluster ? cleaner.nodes('master') : [cleaner];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `*${redisConfig.prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await keys.reduce((batch, key) => batch.unlink(key), node.pipeline()).exec();
+      } while (cursor !== '0');
+    }
+  } finally {
+    await closeRedisConnection(cleaner);
+  }
 }
