@@ -2,6 +2,7 @@ import type { NotificationState } from '../notify/notification-state';
 import type { RedisClient } from '../redis/redis-connection';
 import { createReplicaConfirmation } from '../redis/replica-confirmation';
 import type { ConfirmReplicated } from '../redis/replica-confirmation';
+import { watchSentinelFailovers } from '../redis/sentinel-failovers';
 import type { Shared } from './shared';
 
 /**
@@ -17,9 +18,14 @@ export interface ReplicaWaits {
 }
 
 export function replicaWaits(shared: Shared, redis: RedisClient): ReplicaWaits {
+  const { config } = shared;
+  const failovers =
+    config.redis.waitReplicas > 0 ? watchSentinelFailovers(config.redis, shared.logger) : undefined;
+  if (failovers) shared.shutdown.add('sentinel failover watch', () => failovers.close());
   const confirm = createReplicaConfirmation(redis, {
-    replicas: shared.config.redis.waitReplicas,
-    timeoutMs: shared.config.events.enqueueTimeoutMs,
+    replicas: config.redis.waitReplicas,
+    timeoutMs: config.events.enqueueTimeoutMs,
+    ...(failovers ? { failovers } : {}),
   });
   const storeKey = shared.keys.layout;
   return { confirm, store: () => confirm(storeKey) };

@@ -1,4 +1,4 @@
-import { ThawError } from '../errors';
+import { ThawError, UnavailableError, toError } from '../errors';
 import type { Metrics } from '../observability/metrics';
 import type { RestoreEvent } from '../domain/types';
 import { parseRestoreMessage } from './restore-message';
@@ -82,7 +82,17 @@ export function createSnsIngest(deps: SnsIngestDeps): SnsIngest {
   async function handleNotification(message: SnsNotification): Promise<SnsIngestResult> {
     const base = { type: message.Type, messageId: message.MessageId, topicArn: message.TopicArn };
     if (feedbackTopics.has(message.TopicArn) && deps.handleFeedback) {
-      await deps.handleFeedback(message.Message);
+      try {
+        await deps.handleFeedback(message.Message);
+      } catch (error) {
+        // Recording feedback writes to Redis: a Redis that is away is a 503, so SNS retries.
+        if (error instanceof ThawError) throw error;
+        throw new UnavailableError(
+          'redis_unavailable',
+          `could not record the SES feedback: ${toError(error).message}`,
+          error,
+        );
+      }
       return { ...base, outcome: 'feedback', events: 0 };
     }
     const parsed = parseRestoreMessage(message.Message, deps.eventBridgeKeysUrlEncoded);

@@ -1,6 +1,7 @@
 import { Cluster } from 'ioredis';
 import { UnavailableError, toError } from '../errors';
 import type { RedisClient } from './redis-connection';
+import type { FailoverWatch } from './sentinel-failovers';
 
 /**
  * Resolves once the writes this connection made so far are held by the configured number of
@@ -15,6 +16,8 @@ export interface ReplicaWaitOptions {
   readonly replicas: number;
   /** Longest wait for the replicas, in milliseconds. */
   readonly timeoutMs: number;
+  /** Under Sentinel: a confirmation overlapping a failover does not count (sentinel-failovers.ts). */
+  readonly failovers?: FailoverWatch;
 }
 
 /**
@@ -27,9 +30,18 @@ export function createReplicaConfirmation(
   redis: RedisClient,
   options: ReplicaWaitOptions,
 ): ConfirmReplicated {
-  const { replicas, timeoutMs } = options;
+  const { replicas, timeoutMs, failovers } = options;
   if (replicas <= 0) return async () => undefined;
+  const refuseDuringFailover = (epochBefore: number) => {
+    if (failovers && (failovers.underWay || failovers.epoch !== epochBefore))
+      throw new UnavailableError(
+        'redis_failover',
+        'a Redis failover is under way: the write is not confirmed',
+      );
+  };
   return async (routingKey) => {
+    const epochBefore = failovers?.epoch ?? 0;
+    refuseDuringFailover(epochBefore);
     let confirmed: number;
     try {
       confirmed = await waitOn(redis, routingKey, replicas, timeoutMs);
@@ -46,6 +58,7 @@ export function createReplicaConfirmation(
         `${confirmed} of ${replicas} Redis replica(s) confirmed the write within ${timeoutMs} ms`,
       );
     }
+    refuseDuringFailover(epochBefore);
   };
 }
 

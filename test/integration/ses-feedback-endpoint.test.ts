@@ -126,3 +126,39 @@ describe('SES feedback at /sns', () => {
     ).toBe(403);
   });
 });
+
+describe('SES feedback at /sns while Redis is unreachable', () => {
+  it('answers 503 (SNS retries), not 500: recording feedback needs Redis', async () => {
+    const offline = await startTestThaw(`${prefix}-offline`, {
+      ...world.env,
+      THAW_ROLE: 'api',
+      SNS_FEEDBACK_TOPIC_ARNS: FEEDBACK_TOPIC,
+      REDIS_URL: 'redis://127.0.0.1:1',
+    });
+    try {
+      const signed = world.signer.sign({
+        Type: 'Notification',
+        TopicArn: FEEDBACK_TOPIC,
+        Message: JSON.stringify({
+          notificationType: 'Bounce',
+          mail,
+          bounce: {
+            bounceType: 'Permanent',
+            bounceSubType: 'General',
+            bouncedRecipients: [{ emailAddress: 'gone@example.com' }],
+          },
+        }),
+      });
+      const response = await offline.app.inject({
+        method: 'POST',
+        url: '/sns',
+        payload: JSON.stringify(signed),
+        headers: snsHeaders(signed),
+      });
+      expect(response.statusCode).toBe(503);
+      expect((response.json() as { error: { code: string } }).error.code).toBe('redis_unavailable');
+    } finally {
+      await offline.stop();
+    }
+  });
+});
