@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { clusterFigure, replicasFigure } from './figures/cluster';
 import { footprintFigure } from './figures/footprint';
 import { ingestFigure } from './figures/ingest';
 import type { IngestOutcome } from './figures/ingest';
@@ -123,6 +124,8 @@ async function main(): Promise<number> {
     await figure('footprint', () =>
       footprintFigure(context, pools.footprintRegistrations, pools.pipeline, { ingest, pipeline }),
     );
+    await figure('cluster', () => clusterFigure(context, pools.pipeline));
+    await figure('replicas', () => replicasFigure(context, pools.ingest));
 
     const cores = availableParallelism();
     const loadAtEnd = loadavg()[0] ?? 0;

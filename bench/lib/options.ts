@@ -2,7 +2,7 @@
  * Command line: `npm run bench [-- --quick] [--only=ingest,peer] [--profile] [--markdown]`.
  * `BENCH_REDIS_URL` points the bench at another Redis (default redis://127.0.0.1:6379).
  */
-export const FIGURES = ['peer', 'ingest', 'pipeline', 'scale', 'footprint'] as const;
+export const FIGURES = ['peer', 'ingest', 'pipeline', 'scale', 'footprint', 'cluster', 'replicas'] as const;
 export type FigureName = (typeof FIGURES)[number];
 
 /** How big each figure is; `--quick` shrinks every one so the whole run takes well under a minute. */

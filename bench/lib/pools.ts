@@ -32,9 +32,10 @@ export async function preparePools(
   );
   const groups = {
     peer: wanted('peer') ? peerSpecs(world, sizes.peerPool) : [],
-    warmup: wanted('ingest') ? ingestSpecs(world, 'ingest-warmup', sizes.ingestWarmup) : [],
-    measured: wanted('ingest') ? ingestSpecs(world, 'ingest', sizes.ingestPool) : [],
-    events: ['pipeline', 'scale', 'footprint'].some((name) => wanted(name as FigureName))
+    warmup:
+      wanted('ingest') || wanted('replicas') ? ingestSpecs(world, 'ingest-warmup', sizes.ingestWarmup) : [],
+    measured: wanted('ingest') || wanted('replicas') ? ingestSpecs(world, 'ingest', sizes.ingestPool) : [],
+    events: ['pipeline', 'scale', 'footprint', 'cluster'].some((name) => wanted(name as FigureName))
       ? pipelineSpecs(world, pipelineObjects)
       : [],
   };

@@ -12,6 +12,7 @@ import { createQueues } from '../queue/queues';
 import type { MaintenanceJob } from '../queue/queues';
 import { startWorker } from '../queue/worker-boundary';
 import { confirmingNotificationState, replicaWaits } from './replica-waits';
+import { raceTimeout } from '../timeout';
 import { downloadLinks } from './shared';
 import type { Shared } from './shared';
 
@@ -108,12 +109,22 @@ export async function startWorkers(shared: Shared): Promise<void> {
     // A run may wait on many HeadObject calls; its lock must outlast it.
     options: { concurrency: 1, lockDuration: 5 * 60_000 },
   });
-  // One scheduler for all worker processes: each tick is one job, taken by one of them.
-  await queues.maintenance.upsertJobScheduler(
-    'reconcile',
-    { every: config.requests.reconcileIntervalMs },
-    { name: 'reconcile', data: { task: 'reconcile' } },
-  );
+  // One scheduler for all worker processes: each tick is one job, taken by one of them. Awaited
+  // for at most a few seconds: on the worker connection it waits for Redis, and a thaw started
+  // while Redis is away must still serve /healthz and answer 503s; it completes once Redis is back.
+  const scheduled = queues.maintenance
+    .upsertJobScheduler(
+      'reconcile',
+      { every: config.requests.reconcileIntervalMs },
+      { name: 'reconcile', data: { task: 'reconcile' } },
+    )
+    .then(() => true)
+    .catch((error: unknown) => {
+      logger.error({ err: error }, 'could not schedule reconciliation; the next start will try again');
+      return true;
+    });
+  if (!(await raceTimeout(scheduled, 3000, () => false)))
+    logger.warn('Redis is away: reconciliation is scheduled once it answers');
   shutdown.add('workers', async () => {
     await Promise.all([correlation.close(), notifications.close(), maintenance.close()]);
   });
