@@ -10,6 +10,10 @@
  *            BullMQ's own ids) on a connection set up like thaw's request connection, answering 200
  *            only once Redis has the job. The job holds about what thaw's does (~300 B): the
  *            queue ceiling.
+ * - `verify`: `queue`, plus the SNS signature check every message needs (AWS's string to sign,
+ *            RSA with SHA1 or SHA256 by SignatureVersion, the certificate's key downloaded once per
+ *            URL and cached), before the `queue.add`; 403 when it does not verify. The least any
+ *            honest endpoint must do: the verify ceiling.
  * Sends { type: 'ready' } over IPC once listening; SIGTERM closes everything and exits.
  */
 const path = require('node:path');
@@ -18,9 +22,11 @@ const { Queue } = require('bullmq');
 const { Redis } = require('ioredis');
 const { queuePrefix } = require(path.join(__dirname, '..', '..', 'dist', 'keys'));
 
+const { createPublicKey, verify } = require('node:crypto');
+
 const mode = process.argv[2];
-if (mode !== 'http' && mode !== 'queue') {
-  console.error('ceiling-server: mode must be http or queue');
+if (mode !== 'http' && mode !== 'queue' && mode !== 'verify') {
+  console.error('ceiling-server: mode must be http, queue or verify');
   process.exit(2);
 }
 
@@ -28,7 +34,7 @@ async function main() {
   const app = Fastify({ logger: false });
   let queue;
   let redis;
-  if (mode === 'queue') {
+  if (mode !== 'http') {
     redis = new Redis(process.env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     await new Promise((resolve, reject) => {
       redis.once('ready', resolve);
@@ -49,6 +55,9 @@ async function main() {
   );
   app.post('/sns', async (request, reply) => {
     const message = JSON.parse(request.body);
+    if (mode === 'verify' && !(await signatureVerifies(message))) {
+      return reply.code(403).send({ error: { code: 'signature_invalid' } });
+    }
     if (queue) {
       await queue.add('event', {
         snsMessageId: message.MessageId,
@@ -75,6 +84,27 @@ async function main() {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** A notification's string to sign (AWS: "Verifying the signatures of Amazon SNS messages"). */
+const NOTIFICATION_FIELDS = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'];
+const keys = new Map();
+
+async function signatureVerifies(message) {
+  let key = keys.get(message.SigningCertURL);
+  if (!key) {
+    key = fetch(message.SigningCertURL)
+      .then((response) => response.text())
+      .then((pem) => createPublicKey(pem));
+    keys.set(message.SigningCertURL, key);
+  }
+  let text = '';
+  for (const field of NOTIFICATION_FIELDS) {
+    const value = message[field];
+    if (value !== undefined && value !== null) text += `${field}\n${value}\n`;
+  }
+  const algorithm = message.SignatureVersion === '2' ? 'sha256' : 'sha1';
+  return verify(algorithm, Buffer.from(text), await key, Buffer.from(message.Signature, 'base64'));
 }
 
 main().catch((error) => {

@@ -34,9 +34,11 @@ interface Target {
 }
 
 /**
- * Figure 1: signed SNS notifications posted to `/sns` of ONE thaw `api` process, against two
+ * Figure 1: signed SNS notifications posted to `/sns` of ONE thaw `api` process, against three
  * ceilings measured the same way in the same run: a bare fastify route that parses the body
- * (the HTTP ceiling) and that route plus one BullMQ `queue.add` (the queue ceiling).
+ * (the HTTP ceiling), that route plus one BullMQ `queue.add` (the queue ceiling), and that plus
+ * the signature check every SNS endpoint must make, key cached (the verify ceiling: the honest
+ * bound, since verification is irreducible).
  *
  * Every target is a child process (`node dist/main.js api` for thaw; bench/children/
  * ceiling-server.js for the ceilings), so the load generator (autocannon, in this process)
@@ -49,18 +51,22 @@ export async function ingestFigure(context: BenchContext, pools: IngestPools): P
   const { sizes, report } = context;
   const httpPrefix = await freshPrefix(context, 'ingest-http-ceiling');
   const queuePrefix = await freshPrefix(context, 'ingest-queue-ceiling');
+  const verifyPrefix = await freshPrefix(context, 'ingest-verify-ceiling');
   const thawPrefix = await freshPrefix(context, 'ingest-thaw');
   const started: BenchChild[] = [];
   try {
-    context.progress('ingest: starting the two ceilings and thaw (api role)');
+    context.progress('ingest: starting the three ceilings and thaw (api role)');
     const label = 'ingest-thaw-api';
     const hitsBefore = context.world.server.hits();
-    const [httpCeiling, queueCeiling, thawProcess] = await startTogether<[Target, Target, ThawProcess]>([
+    const [httpCeiling, queueCeiling, verifyCeiling, thawProcess] = await startTogether<
+      [Target, Target, Target, ThawProcess]
+    >([
       startCeiling(context, 'http', httpPrefix.prefix),
       startCeiling(context, 'queue', queuePrefix.prefix),
+      startCeiling(context, 'verify', verifyPrefix.prefix),
       startThaw(context, { role: 'api', prefix: thawPrefix.prefix, program: 'main', label }),
     ]);
-    started.push(httpCeiling.child, queueCeiling.child, thawProcess.child);
+    started.push(httpCeiling.child, queueCeiling.child, verifyCeiling.child, thawProcess.child);
     const thaw: Target = {
       name: 'thaw',
       child: thawProcess.child,
@@ -71,7 +77,8 @@ export async function ingestFigure(context: BenchContext, pools: IngestPools): P
     await sleep(300);
     const rssAtRest = thaw.child.rssBytes();
 
-    for (const target of [httpCeiling, queueCeiling, thaw]) {
+    const targets = [httpCeiling, queueCeiling, verifyCeiling, thaw];
+    for (const target of targets) {
       context.progress(`ingest: warming up ${target.name}`);
       check(
         target.name,
@@ -84,14 +91,17 @@ export async function ingestFigure(context: BenchContext, pools: IngestPools): P
       );
     }
     const downloads = context.world.server.hits() - hitsBefore;
-    if (downloads !== 1)
-      throw new Error(`thaw downloaded the signing certificate ${downloads} times, not once`);
+    // Once by thaw, once by the verify ceiling (it cannot answer 200 without it).
+    if (downloads !== 2)
+      throw new Error(
+        `thaw and the verify ceiling downloaded the signing certificate ${downloads} times, not once each`,
+      );
 
     const share = Math.floor(pools.measured.length / sizes.ingestRounds);
     const windows = new Map<Target, ProfileWindow[]>();
     const thawRss: number[] = [];
     for (let round = 0; round < sizes.ingestRounds; round += 1) {
-      for (const target of [httpCeiling, queueCeiling, thaw]) {
+      for (const target of targets) {
         context.progress(`ingest: ${target.name}, round ${round + 1}/${sizes.ingestRounds}`);
         const isThaw = target === thaw;
         const sampler = sampleRss([target.child]);
@@ -136,6 +146,8 @@ export async function ingestFigure(context: BenchContext, pools: IngestPools): P
       );
     const toQueue = perRound(queueCeiling);
     const toHttp = perRound(httpCeiling);
+    const toVerify = perRound(verifyCeiling);
+    const verifyP99 = median(verifyCeiling.rounds.map((round) => round.p99Ms));
     const thawP99 = median(thaw.rounds.map((round) => round.p99Ms));
     const rssPeak = thawRss.length > 0 ? Math.max(...thawRss) : undefined;
 
@@ -154,12 +166,26 @@ export async function ingestFigure(context: BenchContext, pools: IngestPools): P
     );
     report.row(
       'ingest',
+      'verify ceiling: + SNS signature check (cached key)',
+      perSecond(rate(verifyCeiling)),
+      describe(verifyCeiling),
+    );
+    report.row(
+      'ingest',
       'thaw api RSS at rest / under ingest load',
       `${megabytes(rssAtRest)} / ${megabytes(rssPeak)}`,
       'VmRSS before the first request / peak while measured',
     );
     report.row('ingest', 'ingest/queue-ceiling', ratio(toQueue), goal('≥ 0.75×', toQueue >= 0.75));
-    const busy = [httpCeiling, queueCeiling, thaw].flatMap((target) =>
+    const p99Within = thawP99 <= 1.5 * verifyP99;
+    report.row(
+      'ingest',
+      'ingest/verify-ceiling',
+      ratio(toVerify),
+      `${goal('≥ 0.8×', toVerify >= 0.8)}; p99 thaw ${milliseconds(thawP99)} vs ${milliseconds(verifyP99)} ` +
+        `(${goal('≤ 1.5×', p99Within)})`,
+    );
+    const busy = targets.flatMap((target) =>
       target.cpu.flatMap((reading) => (reading.machineBusy === undefined ? [] : [reading.machineBusy])),
     );
     report.row(
@@ -175,6 +201,11 @@ export async function ingestFigure(context: BenchContext, pools: IngestPools): P
         `p99 ${milliseconds(thawP99)} vs queue ceiling ${perSecond(rate(queueCeiling))}, ` +
         `HTTP ceiling ${perSecond(rate(httpCeiling))} (${goal('≥ 0.75× queue ceiling', toQueue >= 0.75)}; ` +
         `${goal('≥ 8,000/s with p99 < 20 ms', fastEnough)})`,
+    );
+    report.summary(
+      `ingest/verify-ceiling ${ratio(toVerify)}: thaw ${perSecond(rate(thaw))} p99 ${milliseconds(thawP99)} vs ` +
+        `verify ceiling ${perSecond(rate(verifyCeiling))} p99 ${milliseconds(verifyP99)} ` +
+        `(${goal('≥ 0.8×', toVerify >= 0.8)}; ${goal('p99 ≤ 1.5×', p99Within)})`,
     );
 
     await Promise.all(started.map((child) => child.stop()));
@@ -196,11 +227,20 @@ export async function ingestFigure(context: BenchContext, pools: IngestPools): P
     return { rssAtRest, rssPeak };
   } finally {
     await Promise.all(started.map((child) => child.stop()));
-    await Promise.all([httpPrefix.release(), queuePrefix.release(), thawPrefix.release()]);
+    await Promise.all([
+      httpPrefix.release(),
+      queuePrefix.release(),
+      verifyPrefix.release(),
+      thawPrefix.release(),
+    ]);
   }
 }
 
-async function startCeiling(context: BenchContext, mode: 'http' | 'queue', prefix: string): Promise<Target> {
+async function startCeiling(
+  context: BenchContext,
+  mode: 'http' | 'queue' | 'verify',
+  prefix: string,
+): Promise<Target> {
   const port = await freePort();
   const child = await startChild(
     {
