@@ -4,7 +4,7 @@ import { createNotificationState } from '../notify/notification-state';
 import { QUEUE_NAMES } from '../queue/queue-names';
 import type { NotificationJob } from '../queue/queues';
 import { parseFlags } from './cli-args';
-import { openMigratedCliQueues } from './open-queues';
+import { openCliQueues } from './open-queues';
 
 export const FAILED_USAGE = `Usage: thaw failed list|retry|drop [JOB_ID...] [--queue NAME] [--all] [--limit N]
 
@@ -42,7 +42,7 @@ export async function runFailed(
     return usageError(io, `${action} needs job ids or --all`);
   if (flags.all && !flags.queue) return usageError(io, '--all needs --queue');
 
-  const opened = await openMigratedCliQueues(env);
+  const opened = await openCliQueues(env);
   const { queues } = opened;
   const state = createNotificationState(opened.redis, createRedisKeys(opened.prefix));
   try {

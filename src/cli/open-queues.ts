@@ -18,16 +18,29 @@ export interface CliQueues {
 
 /**
  * Opens Redis (REDIS_URL, and REDIS_CLUSTER_NODES or REDIS_SENTINELS) and the queues (THAW_PREFIX)
- * as the service does, for a one-shot
- * command. Each command fails at most one retry after Redis goes away, and its error reaches the
- * command; the `error` listeners only stop ioredis and BullMQ from reporting it a second time as
- * an unhandled error event.
+ * as the service does, for a one-shot command. Keys of an earlier layout are moved first
+ * (src/upgrade/, as the service does at start): an operator command may be the first thing run
+ * after an upgrade and must see the jobs queued before it, and the queues open only afterwards
+ * because a Queue writes its `meta` under the new names as it connects, which would block the old.
+ * Each command fails at most one retry after Redis goes away, and its error reaches the command;
+ * the `error` listeners only stop ioredis and BullMQ from reporting it a second time.
  */
-export function openCliQueues(env: Record<string, string | undefined>): CliQueues {
+export async function openCliQueues(env: Record<string, string | undefined>): Promise<CliQueues> {
   const redisConfig = loadRedisConfig(env);
   const logger = createLogger({ level: 'silent' });
   // Its `error` listener logs (silently here): the command itself reports the failure.
   const redis = createRedisConnection(redisConfig, 'command', logger, 'cli');
+  try {
+    await migrateKeyLayout({
+      redis,
+      prefix: redisConfig.prefix,
+      logger,
+      cluster: redisConfig.topology.kind === 'cluster',
+    });
+  } catch (error) {
+    await closeRedisConnection(redis);
+    throw error;
+  }
   // createQueues puts an `error` listener on every queue.
   const queues = createQueues(redis, redisConfig.prefix, logger);
   return {
@@ -36,30 +49,7 @@ export function openCliQueues(env: Record<string, string | undefined>): CliQueue
     queues,
     async close() {
       await queues.close();
-      await redis.quit();
+      await closeRedisConnection(redis);
     },
   };
-}
-
-/**
- * openCliQueues once keys of an earlier layout have moved (src/upgrade/, as the service does at
- * start): an operator command may be the first thing run after an upgrade, and must see the jobs
- * queued before it. The migration runs on a connection of its own, closed before the queues open:
- * a Queue writes its `meta` under the new names as it connects, which would block the old one.
- */
-export async function openMigratedCliQueues(env: Record<string, string | undefined>): Promise<CliQueues> {
-  const redisConfig = loadRedisConfig(env);
-  const logger = createLogger({ level: 'silent' });
-  const redis = createRedisConnection(redisConfig, 'command', logger, 'cli-migration');
-  try {
-    await migrateKeyLayout({
-      redis,
-      prefix: redisConfig.prefix,
-      logger,
-      cluster: redisConfig.topology.kind === 'cluster',
-    });
-  } finally {
-    await closeRedisConnection(redis);
-  }
-  return openCliQueues(env);
 }

@@ -1,4 +1,4 @@
-import { openMigratedCliQueues } from './open-queues';
+import { openCliQueues } from './open-queues';
 
 export const SENDING_USAGE = `Usage: thaw sending status|pause|resume
 
@@ -22,7 +22,7 @@ export async function runSending(
     io.out(`thaw sending: say status, pause or resume\n\n${SENDING_USAGE}`);
     return 2;
   }
-  const opened = await openMigratedCliQueues(env);
+  const opened = await openCliQueues(env);
   const { queues } = opened;
   try {
     if (action === 'pause') await queues.notifications.pause();

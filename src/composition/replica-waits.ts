@@ -11,6 +11,8 @@ import type { Shared } from './shared';
  * is cleared, and on both sides of the SES call. With 0 replicas every confirmation is immediate.
  */
 export interface ReplicaWaits {
+  /** REDIS_WAIT_REPLICAS > 0: without it the wrappers below hand back what they were given. */
+  readonly enabled: boolean;
   /** Confirms the writes to the slot of `routingKey` (a queue's key: `queue.toKey('id')`). */
   readonly confirm: ConfirmReplicated;
   /** Confirms thaw's own writes: the store is one hash tag, so any of its keys routes there. */
@@ -28,7 +30,16 @@ export function replicaWaits(shared: Shared, redis: RedisClient): ReplicaWaits {
     ...(failovers ? { failovers } : {}),
   });
   const storeKey = shared.keys.layout;
-  return { confirm, store: () => confirm(storeKey) };
+  return { enabled: config.redis.waitReplicas > 0, confirm, store: () => confirm(storeKey) };
+}
+
+/** A job processor whose effect on the store is confirmed before BullMQ may forget the job. */
+export function confirmedAfter<J>(processJob: (job: J) => Promise<void>, waits: ReplicaWaits) {
+  if (!waits.enabled) return processJob;
+  return async (job: J): Promise<void> => {
+    await processJob(job);
+    await waits.store();
+  };
 }
 
 /**
@@ -38,8 +49,10 @@ export function replicaWaits(shared: Shared, redis: RedisClient): ReplicaWaits {
  */
 export function confirmingNotificationState(
   state: NotificationState,
-  confirmStore: () => Promise<void>,
+  waits: ReplicaWaits,
 ): NotificationState {
+  if (!waits.enabled) return state;
+  const confirmStore = () => waits.store();
   return {
     ...state,
     async claim(requestId, kind, token, inDoubtMs, address) {

@@ -11,7 +11,7 @@ import { QUEUE_NAMES } from '../queue/queue-names';
 import { createQueues } from '../queue/queues';
 import type { MaintenanceJob } from '../queue/queues';
 import { startWorker } from '../queue/worker-boundary';
-import { confirmingNotificationState, replicaWaits } from './replica-waits';
+import { confirmedAfter, confirmingNotificationState, replicaWaits } from './replica-waits';
 import { raceTimeout } from '../timeout';
 import { downloadLinks } from './shared';
 import type { Shared } from './shared';
@@ -34,10 +34,7 @@ export async function startWorkers(shared: Shared): Promise<void> {
     prefix: config.redis.prefix,
     logger,
     // The event's effect must be on the replicas before BullMQ forgets the job.
-    processor: async (job) => {
-      await correlate(job);
-      await waits.store();
-    },
+    processor: confirmedAfter(correlate, waits),
     options: {
       concurrency: config.requests.correlationConcurrency,
       lockDuration: config.requests.workerLockMs,
@@ -55,7 +52,7 @@ export async function startWorkers(shared: Shared): Promise<void> {
     prefix: config.redis.prefix,
     deps: {
       getRequest: (id, readOptions) => store.get(id, readOptions),
-      state: confirmingNotificationState(createNotificationState(redis, keys), waits.store),
+      state: confirmingNotificationState(createNotificationState(redis, keys), waits),
       links: downloadLinks(shared, redis),
       renderer: shared.renderer,
       mailer:

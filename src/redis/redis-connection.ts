@@ -57,10 +57,16 @@ export function createRedisConnection(
   return connection;
 }
 
+/** TLS for `rediss://` (Node's CAs, plus REDIS_TLS_CA_FILE's); undefined for `redis://`. */
+export function tlsOptionsOf(config: RedisConfig): { ca?: string } | undefined {
+  if (new URL(config.url).protocol !== 'rediss:') return undefined;
+  return config.tlsCa ? { ca: config.tlsCa } : {};
+}
+
 /** Options of every node connection: identity, credentials, TLS, timeouts, retry policy. */
 function nodeOptionsFor(config: RedisConfig, kind: ConnectionKind, name: string): RedisOptions {
   const url = new URL(config.url);
-  const tls = url.protocol === 'rediss:' ? { ...(config.tlsCa ? { ca: config.tlsCa } : {}) } : undefined;
+  const tls = tlsOptionsOf(config);
   const common: RedisOptions = {
     connectionName: `thaw-${name}`,
     ...(url.username ? { username: decodeURIComponent(url.username) } : {}),

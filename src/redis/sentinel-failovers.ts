@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { RedisConfig } from '../config';
 import type { Logger } from '../logger';
+import { tlsOptionsOf } from './redis-connection';
 
 /**
  * What the Sentinels say about failovers of thaw's primary, so a write is not confirmed while one
@@ -34,10 +35,7 @@ export function watchSentinelFailovers(
 ): FailoverWatch | undefined {
   const { topology } = config;
   if (topology.kind !== 'sentinel') return undefined;
-  const tls =
-    new URL(config.url).protocol === 'rediss:'
-      ? { ...(config.tlsCa ? { ca: config.tlsCa } : {}) }
-      : undefined;
+  const tls = tlsOptionsOf(config);
   let epoch = 0;
   let underWay = false;
   let settle: NodeJS.Timeout | undefined;

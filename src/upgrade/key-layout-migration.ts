@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ThawError } from '../errors';
 import { KEY_LAYOUT_VERSION, createRedisKeys } from '../keys';
 import type { Logger } from '../logger';
@@ -181,8 +182,4 @@ function isCurrent(recorded: string | null, layoutKey: string): boolean {
     );
   }
   return false;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
