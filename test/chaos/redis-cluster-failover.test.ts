@@ -1,28 +1,17 @@
 import { startRedisCluster } from '../helpers/redis-topologies';
-import type { RedisCluster } from '../helpers/redis-topologies';
-import { expectEveryEmailOnce, settle, startCluster } from './cluster';
-import type { Cluster } from './cluster';
+import { expectEveryEmailOnce, settle } from './cluster';
 import { recordScenario } from './report';
-import { deliverDuringFault, retrySummary, TOPOLOGY_FLOWS } from './topology';
+import { chaosOnTopology, clusterEnv, deliverDuringFault, retrySummary, TOPOLOGY_FLOWS } from './topology';
 
 /**
  * Redis Cluster, 3 primaries + 3 replicas: a manual CLUSTER FAILOVER of every primary, one after
  * another, while events flow. A manual failover pauses the primary's clients until the replica has
  * caught up, so no acknowledged write is lost even without WAIT.
  */
-let redis: RedisCluster;
-let cluster: Cluster;
-
-beforeAll(async () => {
-  redis = await startRedisCluster({ primaries: 3, replicasPerPrimary: 1 });
-  cluster = await startCluster({ workers: 1, redis: { env: { REDIS_CLUSTER_NODES: redis.seeds } } });
-}, 120_000);
-afterAll(async () => {
-  await cluster?.stop();
-  await redis?.stop();
-}, 120_000);
+const world = chaosOnTopology(() => startRedisCluster({ primaries: 3, replicasPerPrimary: 1 }), clusterEnv);
 
 it(`CLUSTER FAILOVER of every primary while events flow (${TOPOLOGY_FLOWS} flows)`, async () => {
+  const { redis, cluster } = world;
   const flows = await cluster.registerFlows(TOPOLOGY_FLOWS, 'cluster-failover');
   const failoverMs: number[] = [];
   const failEveryPrimary = async () => {

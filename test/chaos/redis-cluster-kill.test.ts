@@ -1,32 +1,19 @@
 import { startRedisCluster } from '../helpers/redis-topologies';
-import type { RedisCluster } from '../helpers/redis-topologies';
-import { expectEveryEmailOnce, settle, startCluster } from './cluster';
-import type { Cluster } from './cluster';
+import { expectEveryEmailOnce, settle } from './cluster';
 import { recordScenario } from './report';
-import { deliverDuringFault, retrySummary, TOPOLOGY_FLOWS } from './topology';
+import { chaosOnTopology, clusterEnv, deliverDuringFault, retrySummary, TOPOLOGY_FLOWS } from './topology';
 
 /**
  * Redis Cluster, 3 primaries + 3 replicas, REDIS_WAIT_REPLICAS=1: kill -9 of the busiest primary
  * while events flow; its replica takes over, then the killed node is started again and rejoins as
  * a replica (so WAIT 1 succeeds again for its slots).
  */
-let redis: RedisCluster;
-let cluster: Cluster;
-
-beforeAll(async () => {
-  redis = await startRedisCluster({ primaries: 3, replicasPerPrimary: 1 });
-  cluster = await startCluster({
-    workers: 1,
-    redis: { env: { REDIS_CLUSTER_NODES: redis.seeds } },
-    env: { REDIS_WAIT_REPLICAS: '1' },
-  });
-}, 120_000);
-afterAll(async () => {
-  await cluster?.stop();
-  await redis?.stop();
-}, 120_000);
+const world = chaosOnTopology(() => startRedisCluster({ primaries: 3, replicasPerPrimary: 1 }), clusterEnv, {
+  REDIS_WAIT_REPLICAS: '1',
+});
 
 it(`kill -9 of the busiest primary while events flow, WAIT 1 (${TOPOLOGY_FLOWS} flows)`, async () => {
+  const { redis, cluster } = world;
   const flows = await cluster.registerFlows(TOPOLOGY_FLOWS, 'cluster-kill');
   let failoverMs = 0;
   let rejoinMs = 0;

@@ -1,4 +1,5 @@
-import { inParallel, LONG } from './cluster';
+import type { RedisCluster, RedisSentinel } from '../helpers/redis-topologies';
+import { inParallel, LONG, startCluster } from './cluster';
 import type { Cluster, Flow } from './cluster';
 
 /** Flows per Redis-topology scenario: ≥100 in CI, 1,000 with THAW_CHAOS=long. */
@@ -48,3 +49,48 @@ export function retrySummary(cluster: Cluster): string {
     .map(([status, count]) => `${status === '0' ? 'refused connection' : status} × ${count}`);
   return parts.length > 0 ? parts.join(', ') : 'no retries';
 }
+
+/** The Redis and the chaos cluster of one scenario file, readable once beforeAll has run. */
+export interface TopologyWorld<R> {
+  readonly redis: R;
+  readonly cluster: Cluster;
+}
+
+/**
+ * Starts the Redis of a scenario, then thaw (api + 1 worker) on it with `env`, before the file's
+ * tests; stops thaw, then Redis, after them.
+ */
+export function chaosOnTopology<R extends { stop(): Promise<void> }>(
+  startRedis: () => Promise<R>,
+  thawEnvOf: (redis: R) => Record<string, string>,
+  env: Record<string, string> = {},
+): TopologyWorld<R> {
+  let redis: R | undefined;
+  let cluster: Cluster | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+    cluster = await startCluster({ workers: 1, redis: { env: thawEnvOf(redis) }, env });
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    await redis?.stop();
+  }, 120_000);
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the scenario world is started in beforeAll');
+    return value;
+  };
+  return {
+    get redis() {
+      return started(redis);
+    },
+    get cluster() {
+      return started(cluster);
+    },
+  };
+}
+
+export const clusterEnv = (redis: RedisCluster) => ({ REDIS_CLUSTER_NODES: redis.seeds });
+export const sentinelEnv = (redis: RedisSentinel) => ({
+  REDIS_SENTINELS: redis.sentinels,
+  REDIS_SENTINEL_MASTER: redis.masterName,
+});

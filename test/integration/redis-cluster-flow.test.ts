@@ -10,11 +10,10 @@ import { runSending } from '../../src/cli/sending-command';
 import { barePrefix, queuePrefix, storePrefix } from '../../src/keys';
 import { QUEUE_NAMES } from '../../src/queue/queue-names';
 import { baseTestEnv } from '../helpers/env';
-import { eventually } from '../helpers/eventually';
 import { uniquePrefix } from '../helpers/redis';
 import { startRedisCluster } from '../helpers/redis-topologies';
 import type { RedisCluster } from '../helpers/redis-topologies';
-import { restoreFlow } from '../helpers/restore-flow';
+import { expectPostThenCompletedFlow } from '../helpers/post-then-completed';
 import { startSesEmulator } from '../helpers/ses-emulator';
 import type { SesEmulator } from '../helpers/ses-emulator';
 import { startSnsWorld } from '../helpers/sns-world';
@@ -62,7 +61,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const recipient = { email: 'ada@example.com', locale: 'en', timeZone: 'UTC' };
+const recipient = { email: 'ada@example.com' };
 const object = { bucket: 'archive-bucket', key: 'cluster/ledger 1843.pdf' };
 
 /** Every key under this file's prefix on every primary, with the slot the cluster gives it. */
@@ -89,21 +88,13 @@ async function keysOnPrimaries(): Promise<{ key: string; slot: number }[]> {
 
 describe('thaw on a Redis Cluster', () => {
   it('sends exactly one initiated and one completed email for Post then Completed', async () => {
-    const flow = restoreFlow(thaw.app, world.signer);
-    const id = await flow.register({ ...object, recipient });
-    expect(await flow.deliver(flow.signed([{ kind: 'initiated', ...object }]))).toBe(200);
-    expect(await flow.deliver(flow.signed([{ kind: 'completed', ...object }]))).toBe(200);
-    const request = await eventually(async () => {
-      const read = await flow.read(id);
-      expect(read.notifications.map((n) => `${n.kind}:${n.state}`).sort()).toEqual([
-        'completed:sent',
-        'initiated:sent',
-      ]);
-      return read;
-    });
-    expect(request.status).toBe('completed');
-    const emails = (await ses.emails()).filter((email) => email.destination.to.includes(recipient.email));
-    expect(emails).toHaveLength(2);
+    const { request, emails } = await expectPostThenCompletedFlow(
+      thaw.app,
+      world.signer,
+      ses,
+      object,
+      recipient.email,
+    );
     expect(new Set(emails.map((email) => email.messageId))).toEqual(
       new Set(request.notifications.map((n) => n.messageId)),
     );

@@ -5,7 +5,6 @@
  * email per kind. Without the CA thaw still starts and /readyz says 503: an untrusted certificate
  * is an outage to report, not a crash. Nothing here touches the shared test Redis.
  */
-import { eventually } from '../helpers/eventually';
 import { uniquePrefix } from '../helpers/redis';
 import {
   makeTlsMaterial,
@@ -14,7 +13,7 @@ import {
   startRedisSentinel,
 } from '../helpers/redis-topologies';
 import type { RedisCluster, RedisNode, RedisSentinel, TlsMaterial } from '../helpers/redis-topologies';
-import { restoreFlow } from '../helpers/restore-flow';
+import { expectPostThenCompletedFlow } from '../helpers/post-then-completed';
 import { startSesEmulator } from '../helpers/ses-emulator';
 import type { SesEmulator } from '../helpers/ses-emulator';
 import { startSnsWorld } from '../helpers/sns-world';
@@ -66,22 +65,8 @@ async function startThaw(env: Record<string, string>): Promise<TestThaw> {
 
 /** Register, Post, Completed: exactly one email of each kind reaches `email`. */
 async function flowSendsTwoEmails(thaw: TestThaw, email: string): Promise<void> {
-  const flow = restoreFlow(thaw.app, world.signer);
   const object = { bucket: 'archive-bucket', key: `tls/${email}.tar` };
-  const id = await flow.register({ ...object, recipient: { email, locale: 'en', timeZone: 'UTC' } });
-  expect(await flow.deliver(flow.signed([{ kind: 'initiated', ...object }]))).toBe(200);
-  expect(await flow.deliver(flow.signed([{ kind: 'completed', ...object }]))).toBe(200);
-  const request = await eventually(async () => {
-    const read = await flow.read(id);
-    expect(read.notifications.map((n) => `${n.kind}:${n.state}`).sort()).toEqual([
-      'completed:sent',
-      'initiated:sent',
-    ]);
-    return read;
-  });
-  expect(request.status).toBe('completed');
-  const emails = (await ses.emails()).filter((sent) => sent.destination.to.includes(email));
-  expect(emails).toHaveLength(2);
+  await expectPostThenCompletedFlow(thaw.app, world.signer, ses, object, email);
   expect((await thaw.app.inject({ url: '/readyz' })).statusCode).toBe(200);
 }
 
