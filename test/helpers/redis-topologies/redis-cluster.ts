@@ -109,6 +109,15 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         .join(' ');
       if (agreed !== undefined && layout !== agreed) return `nodes disagree on slots: ${agreed} vs ${layout}`;
       agreed = layout;
+      if (expectReplicas) {
+        // Every node's own view, not only each primary's: replicasOf() asks one node, and gossip
+        // reaches the others a little after the replica has attached.
+        for (const primary of serving) {
+          const known = views.filter((entry) => entry.primaryId === primary.id).length;
+          if (known < replicasPerPrimary)
+            return `${node.address} knows ${known} replica(s) of ${primary.port}, wants ${replicasPerPrimary}`;
+        }
+      }
 
       const myself = views.find((entry) => entry.flags.includes('myself'));
       if (myself?.flags.includes('slave')) {
