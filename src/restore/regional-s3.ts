@@ -24,7 +24,8 @@ export interface RegionalS3 {
   /**
    * The client of the bucket's region, asking S3 (HeadBucket) once when not yet known; for
    * presigning, which sends nothing S3 could correct. Falls back to the default region when S3
-   * does not say (the link may then fail, as it would have without asking).
+   * does not say (the link may then fail, as it would have without asking), and asks again only
+   * after `unresolvedRetryMs`.
    */
   clientFor(bucket: string): Promise<S3Client>;
   /** The region learned for a bucket, if any. */
@@ -42,6 +43,11 @@ export interface RegionalS3Options {
   readonly maxBuckets?: number;
   /** Told when a bucket's region is learned, e.g. to log it. */
   readonly onRegionLearned?: (bucket: string, region: string) => void;
+  /**
+   * How long a bucket whose HeadBucket named no region (no such bucket, S3 or the network down)
+   * is presigned for the default region before asking again, ms. Default 5 minutes.
+   */
+  readonly unresolvedRetryMs?: number;
 }
 
 /** AWS region names: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`. */
@@ -63,6 +69,12 @@ export function createRegionalS3(options: RegionalS3Options): RegionalS3 {
   const clients = new Map<string, S3Client>();
   const regions = new LRUCache<string, string>({ max: options.maxBuckets ?? 10_000 });
   const lookups = new Map<string, Promise<S3Client>>();
+  // Without this, every email of such a bucket would wait for a failing HeadBucket (the SDK's
+  // three attempts: 50-150 ms with no route to S3) before it is presigned for the default anyway.
+  const unresolved = new LRUCache<string, true>({
+    max: options.maxBuckets ?? 10_000,
+    ttl: options.unresolvedRetryMs ?? 5 * 60_000,
+  });
 
   function client(region: string): S3Client {
     let existing = clients.get(region);
@@ -89,7 +101,10 @@ export function createRegionalS3(options: RegionalS3Options): RegionalS3 {
       // 301 and 403 still name the region in their header; anything else (no such bucket, S3 down)
       // leaves the default, unremembered, so a later call asks again.
       const region = bucketRegionOf(thrown);
-      if (region === undefined) return client(options.defaultRegion);
+      if (region === undefined) {
+        unresolved.set(bucket, true);
+        return client(options.defaultRegion);
+      }
       learn(bucket, region);
       return client(region);
     }
@@ -111,6 +126,7 @@ export function createRegionalS3(options: RegionalS3Options): RegionalS3 {
     async clientFor(bucket) {
       const region = regions.get(bucket);
       if (region !== undefined) return client(region);
+      if (unresolved.has(bucket)) return client(options.defaultRegion);
       let pending = lookups.get(bucket);
       if (pending === undefined) {
         pending = lookUp(bucket).finally(() => lookups.delete(bucket));
