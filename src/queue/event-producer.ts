@@ -40,8 +40,9 @@ export function restoreEventJobId(event: RestoreEvent): string {
 
 /**
  * Makes restore events durable in one Redis round trip. The job id stops duplicates while the job
- * is kept; BullMQ's throttle-mode deduplication key (`{<prefix>:restore-events}:restore-events:de:<id>`, with a TTL)
- * keeps stopping them for `dedupeTtlSeconds` after the finished job has been removed. Both are
+ * waits or runs (a finished one is deleted at once); BullMQ's throttle-mode deduplication key
+ * (`{<prefix>:restore-events}:restore-events:de:<id>`, with a TTL) keeps stopping them for
+ * `dedupeTtlSeconds` after the job is gone. Both are
  * written by BullMQ's own add script, so there is no window between "seen" and "queued".
  * Resolves only once Redis has the jobs (and, with REDIS_WAIT_REPLICAS, its replicas do); rejects
  * with UnavailableError (→ 503, SNS retries) otherwise. A retried delivery whose jobs did reach Redis

@@ -27,13 +27,18 @@ export interface MaintenanceJob {
 
 /**
  * Retry policy lives here, once: transient failures retry with exponential backoff and jitter;
- * a job that throws a non-retryable error is failed at once by the worker boundary. Finished jobs
- * are removed by age so Redis does not grow; failed ones stay a week for inspection.
+ * a job that throws a non-retryable error is failed at once by the worker boundary. Failed jobs
+ * stay a week for inspection.
+ *
+ * A finished event job is deleted at once: nothing reads it (the request's history records what
+ * the event did), and duplicates are stopped by the deduplication key, which outlives the job
+ * (event-producer.ts). Kept, each cost ~2 KB of Redis and BullMQ's age and count trimming ran on
+ * every completion.
  */
 export const RESTORE_EVENT_JOB_OPTIONS: DefaultJobOptions = {
   attempts: 10,
   backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
-  removeOnComplete: { age: 3600, count: 10000 },
+  removeOnComplete: true,
   removeOnFail: { age: 7 * 86400 },
 };
 
