@@ -55,8 +55,9 @@ export function confirmingNotificationState(
   const confirmStore = () => waits.store();
   return {
     ...state,
-    async claim(requestId, kind, token, inDoubtMs, address) {
-      const outcome = await state.claim(requestId, kind, token, inDoubtMs, address);
+    async claim(requestId, kind, token, inDoubtMs) {
+      const claimed = await state.claim(requestId, kind, token, inDoubtMs);
+      const { outcome } = claimed;
       try {
         await confirmStore();
       } catch (error) {
@@ -65,7 +66,7 @@ export function confirmingNotificationState(
           await state.release(requestId, kind, token).catch(() => undefined);
         throw error;
       }
-      return outcome;
+      return claimed;
     },
     async recordSent(...args) {
       const recorded = await state.recordSent(...args);

@@ -51,7 +51,6 @@ export async function startWorkers(shared: Shared): Promise<void> {
     connection: redis,
     prefix: config.redis.prefix,
     deps: {
-      getRequest: (id, readOptions) => store.get(id, readOptions),
       state: confirmingNotificationState(createNotificationState(redis, keys), waits),
       links: downloadLinks(shared, redis),
       renderer: shared.renderer,

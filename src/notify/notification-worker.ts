@@ -3,7 +3,6 @@ import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { z } from 'zod';
 import { NOTIFICATION_KINDS } from '../domain/restore-request';
-import type { RestoreRequest } from '../domain/restore-request';
 import { toError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
@@ -30,7 +29,7 @@ const notificationJobSchema = z.object({
 export const NOTIFICATION_HEADER = 'X-Thaw-Notification';
 
 export interface NotificationDeps {
-  readonly getRequest: (id: string, options: { events: false }) => Promise<RestoreRequest | null>;
+  /** Claims each notification and reads its request in the same step. */
   readonly state: NotificationState;
   readonly links: DownloadLinks;
   readonly renderer: TemplateRenderer;
@@ -51,7 +50,8 @@ export interface NotificationDeps {
 /**
  * Sends one notification: at most one email per request and kind.
  *
- * 1. Nothing to do if the request is gone, cancelled, or the notification is already settled.
+ * 1. Nothing to do if the request is gone, cancelled, or the notification is already settled
+ *    (all found by the claim, which also reads the request: one Redis step).
  *    Nothing is sent for a notification the store never decided (`undecided`): only correlation
  *    decides emails, so a hand-made job cannot tell a customer a healthy restore failed.
  * 2. A suppressed recipient (bounce, complaint) gets nothing: the notification is `suppressed`.
@@ -77,13 +77,12 @@ export function createNotificationProcessor(deps: NotificationDeps) {
       jobId: job.id,
       ...(snsMessageId ? { snsMessageId } : {}),
     });
-    const request = await deps.getRequest(requestId, { events: false });
-    if (!request) {
+    const attempt = randomUUID();
+    const { outcome: claim, request } = await deps.state.claim(requestId, kind, attempt, deps.inDoubtMs);
+    if (claim === 'missing') {
       log.warn('notification for a request that no longer exists: nothing to send');
       return;
     }
-    const attempt = randomUUID();
-    const claim = await deps.state.claim(requestId, kind, attempt, deps.inDoubtMs, request.recipient.email);
     if (claim === 'busy') {
       // Another attempt holds the claim (or SES's answer to it is still in doubt): look later.
       await job.moveToDelayed(Date.now() + Math.max(1000, Math.floor(deps.inDoubtMs / 4)), jobToken);
@@ -99,7 +98,7 @@ export function createNotificationProcessor(deps: NotificationDeps) {
       log.info('recipient is suppressed (bounce or complaint): not sending');
       return;
     }
-    if (claim !== 'claimed' && claim !== 'retaken') {
+    if ((claim !== 'claimed' && claim !== 'retaken') || request === null) {
       log.info({ state: claim }, 'notification already settled');
       return;
     }

@@ -68,7 +68,6 @@ export async function startNotificationHarness(options: HarnessOptions): Promise
     connection: options.workerRedis,
     prefix: options.prefix,
     deps: {
-      getRequest: (id, readOptions) => store.get(id, readOptions),
       state,
       links: createDownloadLinks({
         redis: options.redis,

@@ -111,9 +111,7 @@ describe('notification worker', () => {
     const h = await start(mailer, { inDoubtMs: 1500 });
     const id = await h.completedRequest('crash@example.com');
     // A crashed attempt: it claimed the notification, then died before recording an outcome.
-    expect(await h.state.claim(id, 'completed', 'attempt-that-died', 1500, 'crash@example.com')).toBe(
-      'claimed',
-    );
+    expect((await h.state.claim(id, 'completed', 'attempt-that-died', 1500)).outcome).toBe('claimed');
     await h.notify(id, 'completed');
     await eventually(async () => expect(await h.queue.getJobState(`${id}-completed`)).toBe('delayed'));
     expect(mailer.sent).toHaveLength(0);
@@ -125,7 +123,7 @@ describe('notification worker', () => {
     const mailer = countingMailer();
     const h = await start(mailer, { inDoubtMs: 500 });
     const id = await h.completedRequest('evidence@example.com');
-    await h.state.claim(id, 'completed', 'attempt-that-died', 500, 'evidence@example.com');
+    await h.state.claim(id, 'completed', 'attempt-that-died', 500);
     await h.state.recordSent(id, 'completed', 'ses-message-from-the-lost-answer', new Date());
     await h.notify(id, 'completed');
     await eventually(async () => expect(await h.queue.getJobState(`${id}-completed`)).toBe('completed'));
@@ -141,6 +139,21 @@ describe('notification worker', () => {
     await h.notify(id, 'completed');
     await eventually(async () => expect((await notificationOf(h, id))?.state).toBe('suppressed'));
     expect(mailer.sent).toHaveLength(0);
+  });
+
+  it('matches suppressed addresses as suppression.ts normalises them, also beyond ASCII', async () => {
+    const mailer = countingMailer();
+    const h = await start(mailer);
+    // The claim normalises ASCII in Redis; an address with other letters is checked by the worker.
+    await h.suppression.add(['ada@example.com', 'Åsa.Öberg@Example.com'], 'complaint');
+    const ascii = await h.completedRequest('ADA@Example.COM');
+    const unicode = await h.completedRequest('åsa.öberg@example.com');
+    const unicodeFree = await h.completedRequest('Émile@example.com');
+    for (const id of [ascii, unicode, unicodeFree]) await h.notify(id, 'completed');
+    await eventually(async () => expect((await notificationOf(h, unicodeFree))?.state).toBe('sent'));
+    await eventually(async () => expect((await notificationOf(h, ascii))?.state).toBe('suppressed'));
+    await eventually(async () => expect((await notificationOf(h, unicode))?.state).toBe('suppressed'));
+    expect(mailer.sent.map((entry) => entry.email.to)).toEqual(['Émile@example.com']);
   });
 
   it('honours SES_MAX_SEND_RATE across the queue', async () => {

@@ -102,7 +102,6 @@ describe('SES feedback at /sns', () => {
       'initiated',
       'lost-attempt',
       60_000,
-      'ada@example.com',
     );
     const send = {
       eventType: 'Send',
