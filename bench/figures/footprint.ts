@@ -160,8 +160,15 @@ async function census(
       'footprint',
       'Redis per request after its 2 events and 2 emails',
       kilobytes(thawBytes(memory) / requests),
-      `thaw's keys: ${families(memory, requests, true)}; BullMQ's finished jobs on top: ` +
-        `${kilobytes((memory.bytes - thawBytes(memory)) / requests)} (kept 1 h / 24 h)`,
+      `thaw's keys: ${families(memory, requests, true)}`,
+    );
+    report.row(
+      'footprint',
+      "BullMQ's Redis per event after the run",
+      kilobytes((memory.bytes - thawBytes(memory)) / run.events),
+      `${bullmqFamilies(memory, run.events)}; at the default retention: finished event jobs deleted at ` +
+        `once, the last 1,000 finished notification jobs kept (a day at most), deduplication keys ` +
+        `for EVENT_DEDUPE_TTL_SECONDS, event streams capped at 100 entries per queue`,
     );
     return { roundTrips, commands: perEvent };
   } finally {
@@ -185,6 +192,15 @@ function families(memory: PrefixMemory, requests: number, thawOnly = false): str
     .filter(([family, entry]) => (!thawOnly || THAW_FAMILY.test(family)) && entry.bytes / requests >= 10)
     .sort((a, b) => b[1].bytes - a[1].bytes)
     .map(([family, entry]) => `${family} ${kilobytes(entry.bytes / requests)}`)
+    .join(', ');
+}
+
+/** BullMQ's key families per event, largest first: finished jobs, deduplication keys, streams. */
+function bullmqFamilies(memory: PrefixMemory, events: number): string {
+  return [...memory.families]
+    .filter(([family, entry]) => !THAW_FAMILY.test(family) && entry.bytes / events >= 10)
+    .sort((a, b) => b[1].bytes - a[1].bytes)
+    .map(([family, entry]) => `${family} ${kilobytes(entry.bytes / events)}`)
     .join(', ');
 }
 

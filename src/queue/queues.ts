@@ -42,11 +42,15 @@ export const RESTORE_EVENT_JOB_OPTIONS: DefaultJobOptions = {
   removeOnFail: { age: 7 * 86400 },
 };
 
-/** Emails retry longer: an SES outage of an hour must not lose one (about 9 hours in all). */
+/**
+ * Emails retry longer: an SES outage of an hour must not lose one (about 9 hours in all). The last
+ * 1,000 sent stay on the board for a day (about 2 KB each: ~2 MB at most); the request itself
+ * records every email it was sent, with SES's MessageId, for as long as it lives.
+ */
 export const NOTIFICATION_JOB_OPTIONS: DefaultJobOptions = {
   attempts: 14,
   backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
-  removeOnComplete: { age: 86400, count: 10000 },
+  removeOnComplete: { age: 86400, count: 1000 },
   removeOnFail: { age: 14 * 86400 },
 };
 
@@ -68,7 +72,8 @@ export function createQueues(connection: RedisClient, prefix: string, logger: Lo
   // Not `skipWaitingForReady`: BullMQ's first INFO would fail while Redis is still connecting and
   // poison the queue for good. Waiting is bounded by the producers' own timeouts (503), and once
   // connected, a request connection fails fast (no offline queue) during outages.
-  const common = { connection, streams: { events: { maxLen: 1000 } } };
+  // thaw reads no queue events (no QueueEvents listener); the stream stays short for Bull Board.
+  const common = { connection, streams: { events: { maxLen: 100 } } };
   const restoreEvents = new Queue<QueuedRestoreEvent, void, string>(QUEUE_NAMES.restoreEvents, {
     ...common,
     prefix: queuePrefix(prefix, QUEUE_NAMES.restoreEvents),
