@@ -83,7 +83,10 @@ function nodeOptionsFor(config: RedisConfig, kind: ConnectionKind, name: string)
   };
   if (kind === 'request') return { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1 };
   if (kind === 'command') return { ...common, maxRetriesPerRequest: 1 };
-  return { ...common, maxRetriesPerRequest: null };
+  // Workers run many jobs at once: commands issued in the same tick leave in one write. Each write
+  // is a syscall costing ~100 us here; measured: 10.1 -> 2.7 writes and 4.0 -> 3.4 ms of CPU per
+  // event (docs/PERFORMANCE.md). Order per connection is kept; a pipeline is not a transaction.
+  return { ...common, maxRetriesPerRequest: null, enableAutoPipelining: true };
 }
 
 function clusterOptions(nodeOptions: RedisOptions): ClusterOptions {
