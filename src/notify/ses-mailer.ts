@@ -45,6 +45,9 @@ export function createSesClient(options: SesClientOptions): SESv2Client {
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
     maxAttempts: 1,
+    // The middleware stack is resolved once for SendEmail instead of for every email (nothing adds
+    // middleware after the first send): the SDK's own option, ~0.5 ms of CPU per email here.
+    cacheMiddleware: true,
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? 3_000,
       requestTimeout: options.requestTimeoutMs ?? 10_000,
