@@ -52,11 +52,12 @@ local function isFinal(st)
   return st.s == 'expired' or st.s == 'failed' or (st.s == 'completed' and not present(st.xm))
 end
 
-local function deriveStatus(reqKey)
-  local v = redis.call('HMGET', reqKey, 'n', 'c:initiated', 'c:completed', 'c:expired', 'c:failed')
-  local n = tonumber(v[1]) or 0
-  local initiated, completed = tonumber(v[2]) or 0, tonumber(v[3]) or 0
-  local expired, failed = tonumber(v[4]) or 0, tonumber(v[5]) or 0
+-- The request status its per-status object counts give (fields n, c:initiated, c:completed,
+-- c:expired, c:failed, as read by settle's one HMGET).
+local function deriveStatus(nRaw, initiatedRaw, completedRaw, expiredRaw, failedRaw)
+  local n = tonumber(nRaw) or 0
+  local initiated, completed = tonumber(initiatedRaw) or 0, tonumber(completedRaw) or 0
+  local expired, failed = tonumber(expiredRaw) or 0, tonumber(failedRaw) or 0
   if failed >= n then return 'failed' end
   if expired > 0 then return 'expired' end
   if completed >= n - failed then return 'completed' end
@@ -99,19 +100,22 @@ local function queueNotification(ctx, kind)
 end
 
 -- After objects changed: derive the request status, decide its email, schedule, or finish.
+-- Every field it needs is read in one HMGET: deciding the email changes none of them.
 local function settle(ctx)
-  local old = redis.call('HGET', ctx.reqKey, 'status')
-  local new = deriveStatus(ctx.reqKey)
+  local v = redis.call('HMGET', ctx.reqKey, 'status', 'n', 'c:initiated', 'c:completed', 'c:expired',
+    'c:failed', 'f', 'remind', 'xm')
+  local old = v[1]
+  local new = deriveStatus(v[2], v[3], v[4], v[5], v[6])
   if RANK[new] > RANK[old] then
     redis.call('HSET', ctx.reqKey, 'status', new)
     queueNotification(ctx, new)
     old = new
   end
-  local n, final = unpack(redis.call('HMGET', ctx.reqKey, 'n', 'f'))
+  local n, final = v[2], v[7]
   if old == 'expired' or old == 'failed' or (tonumber(final) or 0) >= (tonumber(n) or 0) then
     finish(ctx)
-  elseif old == 'completed' and redis.call('HGET', ctx.reqKey, 'remind') == '1' then
-    local xm = tonumber(redis.call('HGET', ctx.reqKey, 'xm'))
+  elseif old == 'completed' and v[8] == '1' then
+    local xm = tonumber(v[9])
     if xm then redis.call('ZADD', ctx.remindKey, 'NX', xm - ctx.lead, ctx.id) end
   end
   return old
@@ -121,14 +125,14 @@ end
 -- applied | updated | late | duplicate | missing
 local function applyToObject(ctx, i, ev)
   if redis.call('HSETNX', ctx.reqKey, 'e:' .. ev.id .. ':' .. i, 1) == 0 then return 'duplicate' end
-  local raw = redis.call('HGET', ctx.reqKey, 'o:' .. i)
+  local raw, sinceRaw = unpack(redis.call('HMGET', ctx.reqKey, 'o:' .. i, 'since'))
   if not raw then return 'missing' end
   local st = cjson.decode(raw)
   local old, wasFinal = st.s, isFinal(st)
   local effect = 'late'
   -- An event from before thaw started this request's restore (an old message replayed once its
   -- dedupe record expired, or a restore before ours) says nothing about this restore.
-  local since = tonumber(redis.call('HGET', ctx.reqKey, 'since'))
+  local since = tonumber(sinceRaw)
   local earlier = since ~= nil and present(ev.tm) and ev.tm < since
   if earlier then
     -- Late whatever its kind: recorded in the history, changes nothing.
@@ -170,11 +174,14 @@ local function applyToObject(ctx, i, ev)
   return effect
 end
 
+local NOTIFICATION_FIELDS = { 'n:initiated', 'n:completed', 'n:expiring', 'n:expired', 'n:delayed', 'n:failed' }
+
 local function pendingKinds(ctx)
   local kinds = {}
-  for _, kind in ipairs({ 'initiated', 'completed', 'expiring', 'expired', 'delayed', 'failed' }) do
-    local state = redis.call('HGET', ctx.reqKey, 'n:' .. kind)
-    if state and string.find(state, '"pending"', 1, true) then table.insert(kinds, kind) end
+  local states = redis.call('HMGET', ctx.reqKey, unpack(NOTIFICATION_FIELDS))
+  for i, field in ipairs(NOTIFICATION_FIELDS) do
+    local state = states[i]
+    if state and string.find(state, '"pending"', 1, true) then table.insert(kinds, string.sub(field, 3)) end
   end
   return kinds
 end
