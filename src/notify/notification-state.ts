@@ -55,13 +55,13 @@ local reqKey, field, token, now, inDoubt = KEYS[1], 'n:' .. ARGV[1], ARGV[2], to
 if redis.call('EXISTS', reqKey) == 0 then return { 'missing' } end
 local spec = redis.call('GET', KEYS[3])
 if not spec then return { 'missing' } end
-local raw = redis.call('HGET', reqKey, field)
+local raw, cancelled = unpack(redis.call('HMGET', reqKey, field, 'cancelled'))
 if not raw then return { 'undecided' } end
 local state = cjson.decode(raw)
 local known = { pending = 1, queued = 1, sending = 1, sent = 1, failed = 1, suppressed = 1, cancelled = 1 }
 if not known[state.s] then return { 'undecided' } end
 if state.s == 'sent' or state.s == 'failed' or state.s == 'suppressed' or state.s == 'cancelled' then return { state.s } end
-if redis.call('HEXISTS', reqKey, 'cancelled') == 1 then
+if cancelled then
   redis.call('HSET', reqKey, field, '{"s":"cancelled"}')
   return { 'cancelled' }
 end
