@@ -81,12 +81,16 @@ function nodeOptionsFor(config: RedisConfig, kind: ConnectionKind, name: string)
     // ioredis waits this long for a dead socket's 'close' that never comes; 2 s by default.
     disconnectTimeout: 500,
   };
-  if (kind === 'request') return { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1 };
+  // Auto-pipelining: commands issued before the event loop's next check phase leave in one write
+  // (ioredis flushes on setImmediate), e.g. the enqueues of every SNS request read in one poll, the
+  // steps of concurrent jobs. A write that wakes Redis is the costliest syscall thaw makes
+  // (~50-130 us here); measured in docs/PERFORMANCE.md: 10.1 -> 2.7 writes per event, the api's
+  // socket writes to Redis 126 -> 16 us per notification. Order per connection is kept; a
+  // pipeline is not a transaction, and each command still fails or succeeds on its own.
+  const pipelined = { ...common, enableAutoPipelining: true };
+  if (kind === 'request') return { ...pipelined, enableOfflineQueue: false, maxRetriesPerRequest: 1 };
   if (kind === 'command') return { ...common, maxRetriesPerRequest: 1 };
-  // Workers run many jobs at once: commands issued in the same tick leave in one write. Each write
-  // is a syscall costing ~100 us here; measured: 10.1 -> 2.7 writes and 4.0 -> 3.4 ms of CPU per
-  // event (docs/PERFORMANCE.md). Order per connection is kept; a pipeline is not a transaction.
-  return { ...common, maxRetriesPerRequest: null, enableAutoPipelining: true };
+  return { ...pipelined, maxRetriesPerRequest: null };
 }
 
 function clusterOptions(nodeOptions: RedisOptions): ClusterOptions {
