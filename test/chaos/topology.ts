@@ -69,7 +69,15 @@ export function chaosOnTopology<R extends { stop(): Promise<void> }>(
   let cluster: Cluster | undefined;
   beforeAll(async () => {
     redis = await startRedis();
-    cluster = await startCluster({ workers: 1, redis: { env: thawEnvOf(redis) }, env });
+    // Redis itself is away for seconds here (a failover takes 3-5 s, longer on a loaded machine),
+    // and so is the SES Send event that settles a send whose record the failover lost: it waits
+    // for Redis like every SNS delivery. The in-doubt window must outlast that, as production's
+    // 120 s does; the 5 s the other scenarios use once let a retry send again (1 duplicate in 200).
+    cluster = await startCluster({
+      workers: 1,
+      redis: { env: thawEnvOf(redis) },
+      env: { SEND_IN_DOUBT_SECONDS: '30', ...env },
+    });
   }, 120_000);
   afterAll(async () => {
     await cluster?.stop();
