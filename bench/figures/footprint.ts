@@ -53,7 +53,11 @@ export async function footprintFigure(
   }
   report.summary(
     `footprint: ${kilobytes(perRequest.bytes)} Redis per restore request (${goal('≤ 1.5 KB', perRequest.bytes <= 1536)}); ` +
-      `${traffic.roundTrips.toFixed(1)} Redis round trips and ${traffic.commands.toFixed(1)} commands per event; ` +
+      `${traffic.roundTrips.toFixed(1)} Redis round trips (${goal('≤ 6', traffic.roundTrips <= 6)}) and ` +
+      `${traffic.commands.toFixed(1)} commands per event (${goal('≤ 60', traffic.commands <= 60)}); ` +
+      `after 2 events and 2 emails ${kilobytes(traffic.thawBytesPerRequest)} of thaw's Redis per request ` +
+      `(${goal('≤ 2 KB', traffic.thawBytesPerRequest <= 2048)}), BullMQ's ${kilobytes(traffic.bullmqBytesPerEvent)} ` +
+      `per event (${goal('≤ 2 KB', traffic.bullmqBytesPerEvent <= 2048)}); ` +
       `thaw api RSS ${megabytes(earlier.ingest?.rssAtRest ?? perRequest.rssAtRest)} at rest, ` +
       `${megabytes(earlier.ingest?.rssPeak ?? perRequest.rssPeak)} under load`,
   );
@@ -114,7 +118,12 @@ async function storedRequests(
 async function census(
   context: BenchContext,
   pools: PipelinePools,
-): Promise<{ roundTrips: number; commands: number }> {
+): Promise<{
+  roundTrips: number;
+  commands: number;
+  thawBytesPerRequest: number;
+  bullmqBytesPerEvent: number;
+}> {
   const { report } = context;
   const requests = pools.registrations.length;
   const { prefix, release } = await freshPrefix(context, 'footprint-census');
@@ -170,7 +179,12 @@ async function census(
         `once, the last 1,000 finished notification jobs kept (a day at most), deduplication keys ` +
         `for EVENT_DEDUPE_TTL_SECONDS, event streams capped at 100 entries per queue`,
     );
-    return { roundTrips, commands: perEvent };
+    return {
+      roundTrips,
+      commands: perEvent,
+      thawBytesPerRequest: thawBytes(memory) / requests,
+      bullmqBytesPerEvent: (memory.bytes - thawBytes(memory)) / run.events,
+    };
   } finally {
     await taker.stop();
     await deployment.stop();

@@ -68,10 +68,24 @@ export async function pipelineFigure(context: BenchContext, pools: PipelinePools
   );
   const toCeiling = counting.emailsPerSecond / ceiling.jobsPerSecond;
   report.row('pipeline', 'pipeline/bullmq-ceiling', ratio(toCeiling), goal('≥ 0.5×', toCeiling >= 0.5));
+  const countingCpu = counting.cpu.thawPerEvent;
+  const sesCpu = ses.cpu.thawPerEvent;
+  const sesOverCounting = countingCpu && sesCpu ? sesCpu / countingCpu : undefined;
+  const cpuGoals =
+    countingCpu === undefined || sesOverCounting === undefined
+      ? 'CPU not measured'
+      : `thaw CPU per event ${cpuTime(countingCpu)} (${goal('≤ 2 ms', countingCpu <= 0.002)}), through ` +
+        `the SES client ${cpuTime(sesCpu)}: ${ratio(sesOverCounting)} (${goal('≤ 1.5×', sesOverCounting <= 1.5)})`;
+  report.row(
+    'pipeline',
+    'SES client: CPU per event (b) / (a)',
+    sesOverCounting ? ratio(sesOverCounting) : '–',
+    cpuGoals,
+  );
   report.summary(
     `pipeline/bullmq-ceiling ${ratio(toCeiling)}: thaw ${perSecond(counting.emailsPerSecond, ' emails/s')} ` +
       `(${perSecond(ses.emailsPerSecond, ' emails/s')} through the SES emulator) vs BullMQ ` +
-      `${perSecond(ceiling.jobsPerSecond, ' jobs/s')} (${goal('≥ 0.5×', toCeiling >= 0.5)})`,
+      `${perSecond(ceiling.jobsPerSecond, ' jobs/s')} (${goal('≥ 0.5×', toCeiling >= 0.5)}); ${cpuGoals}`,
   );
   return { counting };
 }

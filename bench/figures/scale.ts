@@ -1,7 +1,7 @@
 import type { BenchContext } from '../lib/context';
 import { splitRoles } from '../lib/deployments';
 import type { PipelinePools, PipelineRun } from '../lib/pipeline-run';
-import { count, perSecond, ratio, seconds } from '../lib/report';
+import { count, cpuTime, goal, perSecond, ratio, seconds } from '../lib/report';
 import { cpuDetail, measurePipeline } from './pipeline';
 
 /**
@@ -39,8 +39,23 @@ export async function scaleFigure(context: BenchContext, pools: PipelinePools): 
     ratio(gain),
     'same machine: Redis, api, workers and load share its cores',
   );
+  // Rates on two shared cores say little; CPU per event says whether the workers contend.
+  const cpuOne = one.cpu.thawPerEvent;
+  const cpuTwo = two.cpu.thawPerEvent;
+  const growth = cpuOne && cpuTwo ? cpuTwo / cpuOne - 1 : undefined;
+  const cpuGoal =
+    growth === undefined
+      ? 'CPU not measured'
+      : `thaw CPU per event ${cpuTime(cpuOne)} with 1 worker process, ${cpuTime(cpuTwo)} with 2: ` +
+        `${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)} % (${goal('within 10 %', Math.abs(growth) <= 0.1)})`;
+  context.report.row(
+    'scale',
+    'CPU per event, 2 vs 1 worker process',
+    growth === undefined ? '–' : `${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)} %`,
+    cpuGoal,
+  );
   context.report.summary(
     `scale/2-vs-1 ${ratio(gain)}: ${perSecond(one.emailsPerSecond, ' emails/s')} with 1 worker process, ` +
-      `${perSecond(two.emailsPerSecond, ' emails/s')} with 2 (plus 1 api process each)`,
+      `${perSecond(two.emailsPerSecond, ' emails/s')} with 2 (plus 1 api process each); ${cpuGoal}`,
   );
 }
