@@ -144,7 +144,11 @@ export function formatDurationRange(minMs: unknown, maxMs: unknown, locale: stri
   const low = Math.round(min / size);
   const high = Math.max(1, Math.round(max / size));
   if (low >= high) return unitFormat(locale, unit).format(high);
-  return unitFormat(locale, unit).formatRange(low, high);
+  // ICU's range formatting costs ~50 us a call, and the few ranges an email can name repeat for
+  // every email of a tier: the text is remembered with the Intl objects.
+  return cached(`range|${locale}|${unit}|${low}|${high}`, () =>
+    unitFormat(locale, unit).formatRange(low, high),
+  );
 }
 
 export function fromNow(value: unknown, settings: RenderSettings): string {
