@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { decodeEventKey } from '../domain/object-ref';
 import type { RestoreEvent, RestoreEventKind } from '../domain/types';
 import { InvalidInputError } from '../errors';
+import { boundedString, fastField } from './fast-field';
 
 /**
  * S3 event names (without the `s3:` prefix, as records carry them) that thaw acts on. A Map: the
@@ -223,22 +224,6 @@ export function readS3RecordFast(record: unknown): FastS3Record | undefined {
   return { kind, record: parsed };
 }
 
-/** Marks a field the fast path will not judge: the schema path decides. */
-const UNSURE: unique symbol = Symbol('unsure');
-
-/**
- * Reads a field the way zod's z.object does (`input[name]`, present when `name in input`) but
- * answers only the plain case: an own field, or one that is nowhere (`undefined`). A name found
- * only on the prototype chain, or an own field holding `undefined`, is UNSURE.
- */
-function fastField(value: object, name: string): unknown {
-  if (Object.hasOwn(value, name)) {
-    const field = (value as Record<string, unknown>)[name];
-    return field === undefined ? UNSURE : field;
-  }
-  return name in value ? UNSURE : undefined;
-}
-
 /** What z.object takes for an object: arrays are not. */
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -250,14 +235,6 @@ function nullish(value: unknown): value is null | undefined {
 
 function nullishString(value: unknown): value is string | null | undefined {
   return value === null || value === undefined || typeof value === 'string';
-}
-
-/**
- * A string of 1 to `max` UTF-16 units. zod's `.min(1).max(max)` counts code points, which are never
- * more than units, so whatever passes here passes zod; a longer string takes the schema path.
- */
-function boundedString(value: unknown, max: number): value is string {
-  return typeof value === 'string' && value.length >= 1 && value.length <= max;
 }
 
 function toRestoreEvent(kind: RestoreEventKind, record: RestoreRecord): RestoreEvent {

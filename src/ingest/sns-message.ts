@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InvalidInputError } from '../errors';
 import { ownField } from './own-field';
 import { SnsVerificationError } from './sns-verification-error';
+import { UNSURE, boundedString, fastField } from './fast-field';
 
 /**
  * The JSON body SNS posts to an HTTP/S subscription. Field names and the set of signed fields
@@ -177,31 +178,6 @@ export function readSnsFieldsFast(parsed: object, type: SnsMessageType): SnsMess
     Signature: signature,
     SigningCertURL: signingCertUrl,
   };
-}
-
-/** Marks a field the fast path will not judge: the schema path decides. */
-const UNSURE: unique symbol = Symbol('unsure');
-
-/**
- * Reads a field the way zod's z.object does (`input[name]`, present when `name in input`) but
- * answers only the plain case: an own field, or one that is nowhere (`undefined`). A name found
- * only on the prototype chain, or an own field holding `undefined` (which zod keeps as a present
- * key), is UNSURE.
- */
-function fastField(value: object, name: string): unknown {
-  if (Object.hasOwn(value, name)) {
-    const field = (value as Record<string, unknown>)[name];
-    return field === undefined ? UNSURE : field;
-  }
-  return name in value ? UNSURE : undefined;
-}
-
-/**
- * A string of 1 to `max` UTF-16 units. zod's `.min(1).max(max)` counts code points, which are never
- * more than units, so whatever passes here passes zod; a longer string takes the schema path.
- */
-function boundedString(value: unknown, max: number): value is string {
-  return typeof value === 'string' && value.length >= 1 && value.length <= max;
 }
 
 export function isNotification(message: SnsMessage): message is SnsNotification {
