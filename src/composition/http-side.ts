@@ -15,6 +15,7 @@ import { createEventProducer } from '../queue/event-producer';
 import { createNotificationProducer } from '../queue/notification-producer';
 import { createQueues } from '../queue/queues';
 import { registerQueueMetrics } from '../observability/queue-metrics';
+import { noevictionState } from '../queue/redis-policy';
 import { createRequestRegistrar } from '../register/request-registrar';
 import { raceTimeout } from '../timeout';
 import { replicaWaits } from './replica-waits';
@@ -32,6 +33,7 @@ export async function startHttp(shared: Shared, redis: RedisClient): Promise<Fas
   const watched = [queues.restoreEvents, queues.notifications, queues.maintenance];
   registerQueueMetrics(metrics.registry, watched);
   metrics.readSendingPausedFrom(() => queues.notifications.isPaused());
+  metrics.readEvictionPolicyFrom(() => noevictionState(redis));
   const urlPolicy = { trustedHosts: config.sns.trustedHosts, allowHttp: config.sns.allowHttp };
   const snsIngest = createSnsIngest({
     verify: createSnsVerifier({

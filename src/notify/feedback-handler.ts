@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import type { NotificationState } from './notification-state';
 import { parseSesFeedback } from './ses-feedback';
+import type { SesFeedback } from './ses-feedback';
 import type { Suppression } from './suppression';
 
 export interface FeedbackDeps {
@@ -21,6 +22,7 @@ export interface FeedbackDeps {
 export function createFeedbackHandler(deps: FeedbackDeps) {
   return async (message: string): Promise<void> => {
     const feedback = parseSesFeedback(message);
+    deps.metrics.sesFeedbackEvents.inc({ event: feedbackEvent(feedback) });
     if (feedback.kind === 'suppress') {
       await deps.suppression.add(feedback.addresses, `${feedback.reason} (${feedback.detail})`);
       deps.metrics.sesFeedback.inc({ outcome: 'suppressed' });
@@ -41,4 +43,11 @@ export function createFeedbackHandler(deps: FeedbackDeps) {
     }
     deps.metrics.sesFeedback.inc({ outcome: 'ignored' });
   };
+}
+
+/** What SES reported, for the bounce and complaint rates (SES counts permanent bounces only). */
+function feedbackEvent(feedback: SesFeedback): string {
+  if (feedback.kind === 'suppress') return feedback.reason === 'bounce' ? 'hard_bounce' : 'complaint';
+  if (feedback.kind === 'sent') return 'send';
+  return feedback.reason.startsWith('bounce ') ? 'soft_bounce' : 'other';
 }

@@ -43,6 +43,15 @@ export interface Metrics {
   readSendingPausedFrom(read: () => Promise<boolean>): void;
   /** SES bounce/complaint feedback, by outcome (suppressed, sent, ignored). */
   readonly sesFeedback: Counter<'outcome'>;
+  /**
+   * SES feedback events by what SES reported (hard_bounce, soft_bounce, complaint, send, other):
+   * with `thaw_emails_total{outcome="sent"}`, the bounce and complaint rates SES reviews accounts by.
+   */
+  readonly sesFeedbackEvents: Counter<'event'>;
+  /** 1: every Redis primary has maxmemory-policy noeviction; 0: one has another; -1: unreadable. */
+  readonly redisNoeviction: Gauge;
+  /** Makes `thaw_redis_noeviction` read the policy at each scrape (it may change after start). */
+  readEvictionPolicyFrom(read: () => Promise<number>): void;
   /** AWS refused a request thaw built (MalformedXML, InvalidArgument...): a thaw bug, by service, operation, AWS code. */
   readonly awsRequestsRejected: Counter<'service' | 'operation' | 'code'>;
 }
@@ -69,10 +78,14 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Metr
   const registry = new Registry();
   if (options.collectDefaults ?? true) collectDefaults(registry);
   let readSendingPaused: (() => Promise<boolean>) | undefined;
+  let readEvictionPolicy: (() => Promise<number>) | undefined;
   return {
     registry,
     readSendingPausedFrom(read) {
       readSendingPaused = read;
+    },
+    readEvictionPolicyFrom(read) {
+      readEvictionPolicy = read;
     },
     snsMessages: new Counter({
       name: 'thaw_sns_messages_total',
@@ -172,6 +185,20 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Metr
       help: 'SES feedback notifications, by outcome (suppressed, sent, ignored).',
       labelNames: ['outcome'],
       registers: [registry],
+    }),
+    sesFeedbackEvents: new Counter({
+      name: 'thaw_ses_feedback_events_total',
+      help: 'SES feedback events received, by event (hard_bounce, soft_bounce, complaint, send, other).',
+      labelNames: ['event'],
+      registers: [registry],
+    }),
+    redisNoeviction: new Gauge({
+      name: 'thaw_redis_noeviction',
+      help: 'Redis maxmemory-policy: 1 noeviction on every primary, 0 another policy somewhere (Redis may evict jobs), -1 unreadable.',
+      registers: [registry],
+      async collect() {
+        if (readEvictionPolicy) this.set(await readEvictionPolicy());
+      },
     }),
     awsRequestsRejected: new Counter({
       name: 'thaw_aws_request_rejected_total',

@@ -16,23 +16,41 @@ export async function checkEvictionPolicy(
   strict: boolean,
   logger: Logger,
 ): Promise<void> {
-  const nodes: Redis[] = redis instanceof Cluster ? redis.nodes('master') : [redis];
-  for (const node of nodes) {
-    let policy: string | undefined;
-    try {
-      const answer = (await node.config('GET', 'maxmemory-policy')) as string[];
-      policy = answer[1];
-    } catch (error) {
-      logger.warn(
-        { err: error },
-        'could not read Redis maxmemory-policy (CONFIG GET refused?): make sure it is noeviction',
-      );
-      return;
-    }
-    if (policy === 'noeviction') continue;
-    const message = `Redis maxmemory-policy is ${policy ?? 'unknown'}; it must be noeviction, or Redis may evict queued events and emails`;
-    if (strict) throw new ThawError('redis_eviction_policy', message, { retryable: false });
-    logger.warn({ maxmemoryPolicy: policy, node: `${node.options.host}:${node.options.port}` }, message);
+  const policies = await readEvictionPolicies(redis);
+  if (policies === undefined) {
+    logger.warn('could not read Redis maxmemory-policy (CONFIG GET refused?): make sure it is noeviction');
     return;
   }
+  const wrong = policies.find(({ policy }) => policy !== 'noeviction');
+  if (wrong === undefined) return;
+  const message = `Redis maxmemory-policy is ${wrong.policy ?? 'unknown'}; it must be noeviction, or Redis may evict queued events and emails`;
+  if (strict) throw new ThawError('redis_eviction_policy', message, { retryable: false });
+  logger.warn({ maxmemoryPolicy: wrong.policy, node: wrong.node }, message);
+}
+
+/**
+ * `thaw_redis_noeviction`, read at each scrape (a policy changed after start shows): 1 when every
+ * primary has `noeviction`, 0 when one has another policy, -1 when it cannot be read.
+ */
+export async function noevictionState(redis: RedisClient): Promise<1 | 0 | -1> {
+  const policies = await readEvictionPolicies(redis).catch(() => undefined);
+  if (policies === undefined) return -1;
+  return policies.every(({ policy }) => policy === 'noeviction') ? 1 : 0;
+}
+
+/** Each primary's maxmemory-policy, or undefined when CONFIG GET is refused (ElastiCache). */
+async function readEvictionPolicies(
+  redis: RedisClient,
+): Promise<{ policy: string | undefined; node: string }[] | undefined> {
+  const nodes: Redis[] = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  const policies = [];
+  for (const node of nodes) {
+    try {
+      const answer = (await node.config('GET', 'maxmemory-policy')) as string[];
+      policies.push({ policy: answer[1], node: `${node.options.host}:${node.options.port}` });
+    } catch {
+      return undefined;
+    }
+  }
+  return policies;
 }

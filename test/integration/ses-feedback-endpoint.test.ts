@@ -87,6 +87,11 @@ describe('SES feedback at /sns', () => {
     expect(await feedback(complaint)).toBe(200);
     const suppressed = await redis.hkeys(createRedisKeys(prefix).suppressed);
     expect(suppressed.sort()).toEqual(['angry@example.com', 'gone@example.com']);
+    // What SES reported, counted for the bounce and complaint rates (docs/OPERATIONS.md).
+    const exposition = (await thaw.app.inject({ url: '/metrics' })).body;
+    for (const event of ['hard_bounce', 'soft_bounce', 'complaint']) {
+      expect(exposition).toContain(`thaw_ses_feedback_events_total{event="${event}"} 1`);
+    }
   });
 
   it('records a notification sent from SES Send events carrying its tags', async () => {

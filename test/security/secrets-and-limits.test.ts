@@ -14,6 +14,7 @@ import { startSnsWorld } from '../helpers/sns-world';
 import type { SnsWorld } from '../helpers/sns-world';
 import { startTestThaw } from '../helpers/thaw-instance';
 import type { TestThaw } from '../helpers/thaw-instance';
+import { noevictionState } from '../../src/queue/redis-policy';
 
 const prefix = uniquePrefix('secrets');
 let world: SnsWorld;
@@ -164,6 +165,12 @@ describe("Redis' eviction policy", () => {
     ).rejects.toMatchObject({
       code: 'redis_eviction_policy',
     });
+    // thaw_redis_noeviction reads the policy at each scrape: 0 here, 1 once it is noeviction.
+    expect(await noevictionState(client)).toBe(0);
+    await client.config('SET', 'maxmemory-policy', 'noeviction');
+    expect(await noevictionState(client)).toBe(1);
+    const refusing = { config: () => Promise.reject(new Error("ERR unknown command 'CONFIG'")) };
+    expect(await noevictionState(refusing as unknown as Redis)).toBe(-1);
     await client.quit();
     await evicting.stop();
   });
