@@ -48,13 +48,15 @@ export function createNotificationProducer(
       ...(cause.snsMessageId ? { snsMessageId: cause.snsMessageId } : {}),
       ...(cause.eventTime ? { eventTime: cause.eventTime } : {}),
     };
-    await queue.addBulk(
-      kinds.map((kind) => ({
-        name: kind,
-        data: { requestId, kind, ...traced },
-        opts: { jobId: notificationJobId(requestId, kind) },
-      })),
-    );
+    const jobs = kinds.map((kind) => ({
+      name: kind,
+      data: { requestId, kind, ...traced },
+      opts: { jobId: notificationJobId(requestId, kind) },
+    }));
+    // One job, the usual case, is one script call; addBulk wraps even one in MULTI/EXEC.
+    const [only] = jobs;
+    if (jobs.length === 1 && only) await queue.add(only.name, only.data, only.opts);
+    else await queue.addBulk(jobs);
     await confirmReplicated?.(queue.toKey('id'));
     await store.markQueued(requestId, kinds);
   };
