@@ -1,12 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Queue } from 'bullmq';
-import { Counter, Gauge, Histogram, Summary } from 'prom-client';
-import type { Registry } from 'prom-client';
 import { parse } from 'yaml';
-import { createMetrics } from '../../src/observability/metrics';
-import { registerQueueMetrics } from '../../src/observability/queue-metrics';
+import { promtool, seriesOf, touchedMetrics } from '../helpers/metrics-exposition';
 
 /**
  * ops/prometheus/thaw-rules.yml, the alerts shipped for Prometheus: it must pass `promtool check
@@ -16,7 +11,6 @@ import { registerQueueMetrics } from '../../src/observability/queue-metrics';
  * fails, it does not skip.
  */
 
-const PROMTOOL = process.env.PROMTOOL ?? 'promtool';
 const ROOT = join(__dirname, '..', '..');
 const RULES = 'ops/prometheus/thaw-rules.yml';
 const RULE_TESTS = 'ops/prometheus/thaw-rules.test.yml';
@@ -57,15 +51,8 @@ interface RuleTestFile {
 const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
 const rules = (): AlertRule[] => (parse(read(RULES)) as RuleFile).groups.flatMap((group) => group.rules);
 
-function promtool(...args: string[]): { status: number | null; output: string } {
-  const run = spawnSync(PROMTOOL, args, { cwd: ROOT, encoding: 'utf8' });
-  if (run.error) {
-    throw new Error(
-      `cannot run \`${PROMTOOL}\` (${run.error.message}): install it (Debian: apt-get install prometheus), ` +
-        'or point PROMTOOL at it. This test checks the alert rules with Prometheus itself and does not skip.',
-    );
-  }
-  return { status: run.status, output: `${run.stdout}${run.stderr}`.trim() };
+function runPromtool(...args: string[]): { status: number | null; output: string } {
+  return promtool(args, { cwd: ROOT });
 }
 
 /** Expects exit status 0, with promtool's output in the failure message. */
@@ -73,55 +60,16 @@ function expectSuccess(run: { status: number | null; output: string }): void {
   if (run.status !== 0) throw new Error(`promtool exited with ${run.status}:\n${run.output}`);
 }
 
-/** Queues as registerQueueMetrics reads them, without Redis. */
-const fakeQueues = ['restore-events', 'notifications', 'maintenance'].map(
-  (name) =>
-    ({
-      name,
-      getJobCounts: async () => ({ waiting: 2, active: 1, delayed: 0, failed: 0, completed: 5 }),
-      getJobs: async () => [{ timestamp: Date.now() - 1500 }],
-    }) as unknown as Queue,
-);
-
-/** Gives every metric a sample with every label set, as test/unit/metrics-exposition.test.ts does. */
-function touchEveryMetric(registry: Registry): void {
-  for (const metric of registry.getMetricsAsArray()) {
-    const names = (metric as unknown as { labelNames?: string[] }).labelNames ?? [];
-    const labels = Object.fromEntries(names.map((name) => [name, 'x']));
-    if (metric instanceof Counter) metric.inc(labels);
-    else if (metric instanceof Gauge) metric.set(labels, 1);
-    else if (metric instanceof Histogram || metric instanceof Summary) metric.observe(labels, 0.42);
-  }
-}
-
-/** Label names of each sample name in thaw's real /metrics exposition (histogram series included). */
-async function exportedSeries(): Promise<Map<string, Set<string>>> {
-  const metrics = createMetrics();
-  registerQueueMetrics(metrics.registry, fakeQueues);
-  touchEveryMetric(metrics.registry);
-  const exposition = await metrics.registry.metrics();
-  const series = new Map<string, Set<string>>();
-  for (const line of exposition.split('\n')) {
-    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? /.exec(line);
-    if (!sample) continue;
-    const [, name = '', labelText = ''] = sample;
-    const labels = series.get(name) ?? new Set<string>();
-    for (const [, label = ''] of labelText.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)) labels.add(label);
-    series.set(name, labels);
-  }
-  return series;
-}
-
 describe(RULES, () => {
   it('passes `promtool check rules`', () => {
-    const run = promtool('check', 'rules', RULES);
+    const run = runPromtool('check', 'rules', RULES);
     expectSuccess(run);
     expect(run.output).toContain(`SUCCESS: ${ALERTS.length} rules found`);
   });
 
   // Some cases replay 30 hours of one-minute samples: about 10 s, more on a loaded machine.
   it('passes its unit tests, `promtool test rules`', () => {
-    expectSuccess(promtool('test', 'rules', RULE_TESTS));
+    expectSuccess(runPromtool('test', 'rules', RULE_TESTS));
   }, 120_000);
 
   it('has exactly the alerts listed here, each with severity, summary, description and runbook', () => {
@@ -155,7 +103,7 @@ describe(RULES, () => {
   });
 
   it('reads only metrics and labels thaw exports', async () => {
-    const exported = await exportedSeries();
+    const exported = seriesOf(await touchedMetrics().registry.metrics());
     const problems: string[] = [];
     for (const rule of rules()) {
       // Selectors: a metric name, optionally followed by {label matchers}.

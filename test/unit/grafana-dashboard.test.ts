@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Queue } from 'bullmq';
-import { Counter, Gauge, Histogram, Summary } from 'prom-client';
-import type { Registry } from 'prom-client';
-import { createMetrics } from '../../src/observability/metrics';
-import { registerQueueMetrics } from '../../src/observability/queue-metrics';
 import { buildBareApp } from '../helpers/bare-app';
+import { seriesOf, touchedMetrics } from '../helpers/metrics-exposition';
 
 /**
  * ops/grafana/thaw.json is the dashboard on-call imports. Every query must name only series thaw
@@ -101,54 +97,14 @@ function matchers(expr: string): { metric: string; labels: string[] }[] {
   }));
 }
 
-/** Gives every metric a sample with every label set, so each series name and label is served. */
-function touchEveryMetric(registry: Registry): void {
-  for (const metric of registry.getMetricsAsArray()) {
-    const names = (metric as unknown as { labelNames?: string[] }).labelNames ?? [];
-    const labels = Object.fromEntries(names.map((name) => [name, 'x']));
-    if (metric instanceof Counter) metric.inc(labels);
-    else if (metric instanceof Gauge) metric.set(labels, 1);
-    else if (metric instanceof Histogram || metric instanceof Summary) metric.observe(labels, 0.42);
-  }
-}
-
-/** Queues as registerQueueMetrics reads them, without Redis. */
-const fakeQueues = ['restore-events', 'notifications'].map(
-  (name) =>
-    ({
-      name,
-      getJobCounts: async () => ({ waiting: 2, active: 1, delayed: 0, failed: 0, completed: 5 }),
-      getJobs: async () => [{ timestamp: Date.now() - 1500 }],
-    }) as unknown as Queue,
-);
-
-/** Series name → label names, from the text exposition (`name{a="1",b="2"} value`). */
-function parseExposition(text: string): Map<string, Set<string>> {
-  const series = new Map<string, Set<string>>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?\s/.exec(line);
-    if (!match) throw new Error(`cannot parse exposition line: ${line}`);
-    const labels = series.get(match[1] ?? '') ?? new Set<string>();
-    for (const label of (match[2] ?? '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)="(?:[^"\\]|\\.)*"/g)) {
-      labels.add(label[1] ?? '');
-    }
-    series.set(match[1] ?? '', labels);
-  }
-  return series;
-}
-
 let exposition: Map<string, Set<string>>;
 
 beforeAll(async () => {
-  const metrics = createMetrics();
-  registerQueueMetrics(metrics.registry, fakeQueues);
-  touchEveryMetric(metrics.registry);
-  const app = await buildBareApp(metrics);
+  const app = await buildBareApp(touchedMetrics());
   try {
     const response = await app.inject({ url: '/metrics' });
     expect(response.statusCode).toBe(200);
-    exposition = parseExposition(response.body);
+    exposition = seriesOf(response.body);
   } finally {
     await app.close();
   }
