@@ -3,8 +3,7 @@ import { NOTIFICATION_KINDS } from './email-data';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import type { NotificationState } from './notification-state';
-import { parseSesFeedback } from './ses-feedback';
-import type { SesFeedback } from './ses-feedback';
+import { feedbackEvent, parseSesFeedback } from './ses-feedback';
 import type { Suppression } from './suppression';
 
 export interface FeedbackDeps {
@@ -43,11 +42,4 @@ export function createFeedbackHandler(deps: FeedbackDeps) {
     }
     deps.metrics.sesFeedback.inc({ outcome: 'ignored' });
   };
-}
-
-/** What SES reported, for the bounce and complaint rates (SES counts permanent bounces only). */
-function feedbackEvent(feedback: SesFeedback): string {
-  if (feedback.kind === 'suppress') return feedback.reason === 'bounce' ? 'hard_bounce' : 'complaint';
-  if (feedback.kind === 'sent') return 'send';
-  return feedback.reason.startsWith('bounce ') ? 'soft_bounce' : 'other';
 }

@@ -90,10 +90,25 @@ export function parseSesFeedback(message: string): SesFeedback {
   return { kind: 'ignore', reason: type.slice(0, 64) };
 }
 
+/**
+ * What SES reported, for `thaw_ses_feedback_events_total` and from it the bounce and complaint
+ * rates SES reviews accounts by (SES counts permanent bounces only).
+ */
+export function feedbackEvent(
+  feedback: SesFeedback,
+): 'hard_bounce' | 'soft_bounce' | 'complaint' | 'send' | 'other' {
+  if (feedback.kind === 'suppress') return feedback.reason === 'bounce' ? 'hard_bounce' : 'complaint';
+  if (feedback.kind === 'sent') return 'send';
+  return feedback.reason.startsWith(SOFT_BOUNCE) ? 'soft_bounce' : 'other';
+}
+
+/** How an ignored (not permanent) bounce's reason starts. */
+const SOFT_BOUNCE = 'bounce ';
+
 function fromBounce(value: unknown): SesFeedback {
   const { bounce } = parseOrThrow(bounceSchema, value, 'Bounce');
   const detail = `${bounce.bounceType}/${bounce.bounceSubType ?? 'Unknown'}`.slice(0, 128);
-  if (bounce.bounceType !== 'Permanent') return { kind: 'ignore', reason: `bounce ${detail}` };
+  if (bounce.bounceType !== 'Permanent') return { kind: 'ignore', reason: `${SOFT_BOUNCE}${detail}` };
   return { kind: 'suppress', reason: 'bounce', addresses: normalise(bounce.bouncedRecipients), detail };
 }
 
