@@ -124,31 +124,10 @@ export async function runPipeline(
   const half = measuredEvents.length / 2;
   const waves: LoadResult[] = [];
   for (const wave of [measuredEvents.slice(0, half), measuredEvents.slice(half)]) {
-    const posted = await runLoad({
-      url: `${deployment.apiUrl}/sns`,
-      requests: wave,
-      connections: sizes.connections,
-      run: { once: true },
-    });
-    if (posted.ok !== wave.length) {
-      throw new Error(
-        `${deployment.description}: ${posted.ok} of ${wave.length} events were accepted ` +
-          `(status codes ${JSON.stringify(posted.statusCodes)})`,
-      );
-    }
-    waves.push(posted);
+    waves.push(await postEvents(context, deployment, wave, 'events'));
   }
   const postingSeconds = waves.reduce((sum, wave) => sum + wave.seconds, 0);
-  const deadline = startedAt + sizes.pipelineTimeoutMs;
-  while (deployment.emails().sent - sentBefore < expected) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${deployment.description}: only ${deployment.emails().sent - sentBefore} of ${expected} emails were sent ` +
-          `within ${sizes.pipelineTimeoutMs / 1000} s`,
-      );
-    }
-    await sleep(5);
-  }
+  await untilSent(deployment, sentBefore + expected, startedAt + sizes.pipelineTimeoutMs);
   const { lastSentAt } = deployment.emails();
   const to = process.hrtime.bigint();
   const cpu = meter.stop();
@@ -199,6 +178,28 @@ function splitEvents(
   ];
 }
 
+/** Posts signed events to `/sns` (50 connections); every one must be accepted. */
+async function postEvents(
+  context: BenchContext,
+  deployment: Deployment,
+  wave: readonly LoadRequest[],
+  what: string,
+): Promise<LoadResult> {
+  const posted = await runLoad({
+    url: `${deployment.apiUrl}/sns`,
+    requests: wave,
+    connections: context.sizes.connections,
+    run: { once: true },
+  });
+  if (posted.ok !== wave.length) {
+    throw new Error(
+      `${deployment.description}: ${posted.ok} of ${wave.length} ${what} were accepted ` +
+        `(status codes ${JSON.stringify(posted.statusCodes)})`,
+    );
+  }
+  return posted;
+}
+
 /**
  * Posts the warm-up events and waits for their emails: the Posts' first, then the Completeds'.
  * So few jobs would otherwise let a worker correlate an object's Completed before its Post, and
@@ -211,26 +212,22 @@ async function warmUp(context: BenchContext, deployment: Deployment, events: Loa
     [events.slice(half), events.length],
   ];
   for (const [wave, emails] of waves) {
-    const posted = await runLoad({
-      url: `${deployment.apiUrl}/sns`,
-      requests: wave,
-      connections: context.sizes.connections,
-      run: { once: true },
-    });
-    if (posted.ok !== wave.length)
-      throw new Error(
-        `${deployment.description}: ${posted.ok} of ${wave.length} warm-up events were accepted`,
-      );
-    const deadline = Date.now() + context.sizes.pipelineTimeoutMs;
-    while (deployment.emails().sent < emails) {
-      if (Date.now() > deadline)
-        throw new Error(
-          `${deployment.description}: ${deployment.emails().sent} of the ${emails} warm-up emails were sent`,
-        );
-      await sleep(5);
-    }
+    await postEvents(context, deployment, wave, 'warm-up events');
+    await untilSent(deployment, emails, Date.now() + context.sizes.pipelineTimeoutMs);
   }
   await sleep(200);
+}
+
+/** Waits until the deployment has sent `total` emails since it started, or fails at `deadline`. */
+async function untilSent(deployment: Deployment, total: number, deadline: number): Promise<void> {
+  while (deployment.emails().sent < total) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${deployment.description}: only ${deployment.emails().sent} of ${total} emails were sent in time`,
+      );
+    }
+    await sleep(5);
+  }
 }
 
 function sumRss(deployment: Deployment): number | undefined {
