@@ -1,3 +1,4 @@
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import pino from 'pino';
 import type { Logger } from 'pino';
 
@@ -64,6 +65,25 @@ function commandName(command: unknown): { name: unknown } | undefined {
     : undefined;
 }
 
+const NO_TRACE: Record<string, string> = Object.freeze({});
+
+/**
+ * The trace a log line was written in (OpenTelemetry's field names, as its pino instrumentation
+ * writes them), so a log search and a trace find each other. Outside a span, or with tracing off:
+ * nothing.
+ */
+export function traceFields(): Record<string, string> {
+  const span = trace.getSpan(context.active());
+  if (!span) return NO_TRACE;
+  const spanContext = span.spanContext();
+  if (!isSpanContextValid(spanContext)) return NO_TRACE;
+  return {
+    trace_id: spanContext.traceId,
+    span_id: spanContext.spanId,
+    trace_flags: `0${spanContext.traceFlags.toString(16)}`,
+  };
+}
+
 export interface LoggerOptions {
   readonly level: string;
   readonly destination?: pino.DestinationStream;
@@ -78,6 +98,10 @@ export function createLogger(options: LoggerOptions): Logger {
       serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      mixin: traceFields,
+      // pino's default merge writes the line's fields into the mixin's object: a line outside a
+      // trace keeps its own fields, untouched and without a copy.
+      mixinMergeStrategy: (fields, trace) => (trace === NO_TRACE ? fields : Object.assign(trace, fields)),
     },
     options.destination ?? standardOutput(),
   );

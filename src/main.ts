@@ -5,6 +5,8 @@
  * other module takes what it needs as arguments. Roles: `serve` (HTTP and workers), `api` (HTTP
  * only), `worker` (workers, plus the operations endpoints for probes and scrapes).
  */
+// First: OpenTelemetry's instrumentations must patch modules before anything below loads them.
+import { tracingSettings } from './observability/instrument-first';
 import type { FastifyInstance } from 'fastify';
 import type { RedisClient } from './redis/redis-connection';
 import { startHttp } from './composition/http-side';
@@ -19,6 +21,7 @@ import type { Logger } from './logger';
 import { BUILT_IN_TEMPLATES_DIR, createTemplateRenderer } from './notify/template-renderer';
 import { createMetrics } from './observability/metrics';
 import type { Metrics } from './observability/metrics';
+import { startTracing } from './observability/tracer-provider';
 import { closeRedisConnection, createRedisConnection } from './redis/redis-connection';
 import { checkEvictionPolicy } from './queue/redis-policy';
 import { createAwsRejectionReporter } from './observability/aws-rejections';
@@ -47,6 +50,8 @@ export async function start(
   overrides: StartOverrides = {},
 ): Promise<RunningThaw> {
   const shutdown = createShutdown(logger, config.shutdownGraceMs);
+  // Added first, so it runs last: spans of the shutdown itself still leave.
+  if (overrides.tracing) shutdown.add('traces', () => overrides.tracing?.shutdown());
   for (const warning of configWarnings(config)) logger.warn(warning);
   // Templates first: a broken one stops start-up with its file and line, before anything opens.
   const renderer = createTemplateRenderer({
@@ -80,6 +85,7 @@ export async function start(
     shutdown,
     version: VERSION,
     overrides,
+    queueTelemetry: overrides.tracing?.queueTelemetry,
   };
   // Releasers run in reverse: HTTP stops first, then workers finish, then queues and Redis close.
   const requestRedis = createRedisConnection(config.redis, 'request', logger, `${config.role}-request`);
@@ -152,9 +158,11 @@ export async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  if ('problem' in tracingSettings && tracingSettings.problem) logger.warn(tracingSettings.problem);
+  const tracing = startTracing(tracingSettings, { role: config.role, version: VERSION });
   let running: RunningThaw;
   try {
-    running = await start(config, logger);
+    running = await start(config, logger, { tracing });
   } catch (error) {
     console.error(`thaw: failed to start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

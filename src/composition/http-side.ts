@@ -26,7 +26,7 @@ import type { Shared } from './shared';
 export async function startHttp(shared: Shared, redis: RedisClient): Promise<FastifyInstance> {
   const { config, logger, metrics, shutdown } = shared;
   const servesApi = config.role !== 'worker';
-  const queues = createQueues(redis, config.redis.prefix, logger);
+  const queues = createQueues(redis, config.redis.prefix, logger, shared.queueTelemetry);
   shutdown.add('queues (requests)', () => queues.close());
   const store = createRestoreStore(redis, shared.keys, shared.tuning);
   const waits = replicaWaits(shared, redis);
@@ -96,6 +96,7 @@ export async function startHttp(shared: Shared, redis: RedisClient): Promise<Fas
     logger,
     metrics,
     version: shared.version,
+    traced: shared.queueTelemetry !== undefined,
     snsIngest: servesApi ? snsIngest : undefined,
     snsBodyLimitBytes: config.sns.bodyLimitBytes,
     restores: servesApi

@@ -10,6 +10,8 @@ import { createPresigner } from '../notify/presigned-url';
 import type { TemplateRenderer } from '../notify/template-renderer';
 import type { AwsRejectionObserver } from '../observability/aws-rejections';
 import type { Metrics } from '../observability/metrics';
+import type { Tracing } from '../observability/tracer-provider';
+import type { QueueTelemetry } from '../queue/queues';
 import type { RegionalS3 } from '../restore/regional-s3';
 import type { S3Restorer } from '../restore/s3-restorer';
 import type { Shutdown } from '../shutdown';
@@ -30,10 +32,14 @@ export interface Shared {
   readonly version: string;
   /** Parts a benchmark or test may swap (an in-process counting mailer); production passes none. */
   readonly overrides: StartOverrides;
+  /** BullMQ's telemetry option when traces are on (job data carries the trace), else undefined. */
+  readonly queueTelemetry: QueueTelemetry | undefined;
 }
 
 export interface StartOverrides {
   readonly mailer?: Mailer;
+  /** Traces, when OTEL_* variables turn them on (main.ts) or a test collects spans itself. */
+  readonly tracing?: Tracing;
 }
 
 export function storeTuning(config: Config): StoreTuning {

@@ -12,16 +12,18 @@ import { createQueues } from '../queue/queues';
 import type { MaintenanceJob } from '../queue/queues';
 import { startWorker } from '../queue/worker-boundary';
 import { confirmedAfter, confirmingNotificationState, replicaWaits } from './replica-waits';
+import { describeActiveSpan, inNewTrace } from '../observability/spans';
 import { raceTimeout } from '../timeout';
 import { downloadLinks } from './shared';
 import type { Shared } from './shared';
 
 /** The worker side: correlation, notifications (SES) and the reconciliation scheduler. */
 export async function startWorkers(shared: Shared): Promise<void> {
-  const { config, logger, metrics, shutdown, keys } = shared;
+  const { config, logger, metrics, shutdown, keys, queueTelemetry } = shared;
+  const telemetry = queueTelemetry ? { telemetry: queueTelemetry } : {};
   const redis = createRedisConnection(config.redis, 'worker', logger, `${config.role}-worker`);
   shutdown.add('redis (workers)', () => closeRedisConnection(redis));
-  const queues = createQueues(redis, config.redis.prefix, logger);
+  const queues = createQueues(redis, config.redis.prefix, logger, queueTelemetry);
   shutdown.add('queues (workers)', () => queues.close());
   const store = createRestoreStore(redis, keys, shared.tuning);
   const waits = replicaWaits(shared, redis);
@@ -35,6 +37,7 @@ export async function startWorkers(shared: Shared): Promise<void> {
     logger,
     // The event's effect must be on the replicas before BullMQ forgets the job.
     processor: confirmedAfter(correlate, waits),
+    ...telemetry,
     options: {
       concurrency: config.requests.correlationConcurrency,
       lockDuration: config.requests.workerLockMs,
@@ -50,6 +53,7 @@ export async function startWorkers(shared: Shared): Promise<void> {
   const notifications = startNotificationWorker({
     connection: redis,
     prefix: config.redis.prefix,
+    ...telemetry,
     deps: {
       state: confirmingNotificationState(createNotificationState(redis, keys), waits),
       links: downloadLinks(shared, redis),
@@ -98,10 +102,16 @@ export async function startWorkers(shared: Shared): Promise<void> {
     connection: redis,
     prefix: config.redis.prefix,
     logger,
-    processor: async () => {
-      const summary = await reconciler.run();
-      logger.info(summary, 'reconciliation run');
-    },
+    processor: () =>
+      inNewTrace('reconcile', async () => {
+        const summary = await reconciler.run();
+        describeActiveSpan(
+          Object.fromEntries(
+            Object.entries(summary).map(([name, count]) => [`thaw.reconcile.${name}`, count]),
+          ),
+        );
+        logger.info(summary, 'reconciliation run');
+      }),
     // A run may wait on many HeadObject calls; its lock must outlast it.
     options: { concurrency: 1, lockDuration: 5 * 60_000 },
   });

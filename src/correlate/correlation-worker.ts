@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import type { QueuedRestoreEvent } from '../domain/types';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
+import { describeActiveSpan } from '../observability/spans';
 import type { QueueNotifications } from '../queue/notification-producer';
 import { eventToCorrelate } from './event-key';
 import type { RestoreStore } from './restore-store';
@@ -27,6 +28,7 @@ export function createCorrelationProcessor(deps: CorrelationDeps) {
     );
     const eventId = job.id ?? '';
     const result = await deps.store.applyEvent(event, eventId, { receivedAt: Date.parse(receivedAt) });
+    describeActiveSpan({ 'thaw.event.kind': event.kind, 'thaw.requests.matched': result.matched });
     if (result.matched === 0) deps.metrics.correlationOutcomes.inc({ outcome: 'unmatched' });
     // The step also took unmatched events whose window ended off the early-event index.
     if (result.unmatchedDropped > 0) deps.metrics.unmatchedEventsDropped.inc(result.unmatchedDropped);

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SnsIngest } from '../ingest/sns-ingest';
 import type { Logger } from '../logger';
+import { maskTokens } from '../observability/masked-url';
 import type { Metrics } from '../observability/metrics';
 import { errorBody, installErrorHandler, serverErrorBody } from './error-handler';
 import { registerOpenApi } from './openapi';
@@ -24,11 +26,6 @@ declare module 'fastify' {
     /** Probes and scrapes: logged at debug only. */
     quiet?: boolean;
   }
-}
-
-/** Customer link tokens are credentials: logs show `/d/…` and `/r/…` without them. */
-export function maskTokens(url: string): string {
-  return url.replace(/^\/(d|r)\/[^/?#]+/, '/$1/[token]');
 }
 
 /**
@@ -81,6 +78,8 @@ export interface AppDeps {
    * or proxy addresses/CIDRs (config TRUST_PROXY). Never `true`: a client could choose its address.
    */
   readonly trustProxy?: false | number | readonly string[];
+  /** Traces are on: each request's server span is named by its route (`POST /v1/restores`). */
+  readonly traced?: boolean;
 }
 
 /**
@@ -103,6 +102,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
   });
   installErrorHandler(app);
+  if (deps.traced) {
+    // The HTTP instrumentation knows the path, not the route; a span per distinct path would make
+    // `/v1/restores/:id` and `/r/:token` thousands of operations (and put tokens in span names).
+    app.addHook('onRequest', (request, _reply, done) => {
+      const route = request.routeOptions.url;
+      const span = trace.getActiveSpan();
+      if (span && route) {
+        span.updateName(`${request.method} ${route}`);
+        span.setAttribute('http.route', route);
+      }
+      done();
+    });
+  }
   app.addHook('onResponse', async (request, reply) => {
     const config = request.routeOptions.config;
     if (config.logsItself) return;

@@ -1,5 +1,6 @@
 import { ThawError, UnavailableError, toError } from '../errors';
 import type { Metrics } from '../observability/metrics';
+import { describeActiveSpan, inSpan } from '../observability/spans';
 import type { RestoreEvent } from '../domain/types';
 import { parseRestoreMessage } from './restore-message';
 import { isNotification, parseSnsBody } from './sns-message';
@@ -53,11 +54,22 @@ export function createSnsIngest(deps: SnsIngestDeps): SnsIngest {
     let message: SnsMessage | undefined;
     try {
       message = parseSnsBody(body, headerType);
-      await deps.verify(message);
+      const parsed = message;
+      await inSpan(
+        'sns.verify',
+        {
+          'messaging.message.id': parsed.MessageId,
+          'sns.type': parsed.Type,
+          'sns.topic_arn': parsed.TopicArn,
+          'sns.signature_version': parsed.SignatureVersion,
+        },
+        () => deps.verify(parsed),
+      );
       const result = isNotification(message)
         ? await handleNotification(message)
         : await handleConfirmation(message);
       metrics.snsMessages.inc({ type: message.Type, outcome: result.outcome });
+      describeActiveSpan({ 'sns.outcome': result.outcome, 'thaw.events': result.events });
       return result;
     } catch (error) {
       if (error instanceof SnsVerificationError)

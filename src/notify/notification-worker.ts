@@ -6,6 +6,7 @@ import { NOTIFICATION_KINDS } from '../domain/restore-request';
 import { toError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
+import { describeActiveSpan, inSpan } from '../observability/spans';
 import type { NotificationJob } from '../queue/queues';
 import type { DownloadLinks } from './download-links';
 import { buildEmailData, downloadableIndexes } from './email-builder';
@@ -78,7 +79,12 @@ export function createNotificationProcessor(deps: NotificationDeps) {
       ...(snsMessageId ? { snsMessageId } : {}),
     });
     const attempt = randomUUID();
-    const { outcome: claim, request } = await deps.state.claim(requestId, kind, attempt, deps.inDoubtMs);
+    describeActiveSpan({ 'thaw.request.id': requestId, 'thaw.notification.kind': kind });
+    const { outcome: claim, request } = await inSpan('notification.claim', {}, async () => {
+      const claimed = await deps.state.claim(requestId, kind, attempt, deps.inDoubtMs);
+      describeActiveSpan({ 'thaw.claim': claimed.outcome });
+      return claimed;
+    });
     if (claim === 'missing') {
       log.warn('notification for a request that no longer exists: nothing to send');
       return;
@@ -109,7 +115,9 @@ export function createNotificationProcessor(deps: NotificationDeps) {
       const now = Date.now();
       const links = await deps.links.linksFor(request, downloadableIndexes(request, kind), now);
       const statusPageUrl = await deps.links.statusPageUrl(request);
-      rendered = deps.renderer.render(buildEmailData(request, kind, links, statusPageUrl, now));
+      rendered = await inSpan('email.render', {}, async () =>
+        deps.renderer.render(buildEmailData(request, kind, links, statusPageUrl, now)),
+      );
     } catch (error) {
       await deps.state.release(requestId, kind, attempt);
       throw error;
@@ -127,7 +135,9 @@ export function createNotificationProcessor(deps: NotificationDeps) {
         headers: { [NOTIFICATION_HEADER]: `${requestId}.${kind}` },
       });
       stop({ outcome: 'sent' });
-      await deps.state.recordSent(requestId, kind, sent.messageId, new Date());
+      await inSpan('notification.record_sent', { 'aws.ses.message_id': sent.messageId }, () =>
+        deps.state.recordSent(requestId, kind, sent.messageId, new Date()),
+      );
       deps.metrics.emails.inc({ kind, outcome: 'sent' });
       if (eventTime) observeLatency(deps.metrics, eventTime);
       log.info({ messageId: sent.messageId, to: redactAddress(request.recipient.email) }, 'email sent');

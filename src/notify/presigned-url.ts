@@ -1,5 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { withoutSpans } from '../observability/spans';
 import type { ObjectRef } from '../domain/object-ref';
 import type { RegionalS3 } from '../restore/regional-s3';
 import { toS3Error } from '../restore/s3-error';
@@ -37,9 +38,9 @@ export function createPresigner(options: { readonly s3: RegionalS3 }): Presigner
       ...(object.versionId === null ? {} : { VersionId: object.versionId }),
     });
     try {
-      return await getSignedUrl(client, command, {
-        expiresIn: clampExpiresInSeconds(expiresInSeconds),
-      });
+      return await withoutSpans(() =>
+        getSignedUrl(client, command, { expiresIn: clampExpiresInSeconds(expiresInSeconds) }),
+      );
     } catch (thrown) {
       // Signing fails only when credentials cannot be loaded.
       throw toS3Error(thrown, 'PresignGetObject', object);

@@ -1,4 +1,4 @@
-import type { Worker, WorkerOptions } from 'bullmq';
+import type { Telemetry, Worker, WorkerOptions } from 'bullmq';
 import type { RedisClient } from '../redis/redis-connection';
 import { QUEUE_NAMES } from '../queue/queue-names';
 import type { NotificationJob } from '../queue/queues';
@@ -14,6 +14,8 @@ export interface NotificationWorkerSetup {
   readonly deps: Omit<NotificationDeps, 'worker'>;
   /** Concurrency, lock duration, limiter (SES's MaxSendRate)... */
   readonly options?: Partial<WorkerOptions>;
+  /** BullMQ's telemetry option, when traces are on. */
+  readonly telemetry?: Telemetry;
 }
 
 export interface RunningNotificationWorker {
@@ -35,6 +37,7 @@ export function startNotificationWorker(setup: NotificationWorkerSetup): Running
     logger: setup.deps.logger,
     processor: createNotificationProcessor({ ...setup.deps, worker: () => current }),
     ...(setup.options ? { options: setup.options } : {}),
+    ...(setup.telemetry ? { telemetry: setup.telemetry } : {}),
   });
   current = worker;
   return {

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { DefaultJobOptions } from 'bullmq';
+import type { DefaultJobOptions, Telemetry } from 'bullmq';
 import type { RedisClient } from '../redis/redis-connection';
 import type { NotificationKind } from '../domain/restore-request';
 import type { QueuedRestoreEvent } from '../domain/types';
@@ -60,6 +60,13 @@ export const MAINTENANCE_JOB_OPTIONS: DefaultJobOptions = {
   removeOnFail: { count: 100 },
 };
 
+/**
+ * BullMQ's `telemetry` option (observability/queue-telemetry.ts): when set, each job's options
+ * carry the trace context of the step that added it (`tm`), and its processing continues that
+ * trace. Jobs without it (tracing off, or queued before) start a trace of their own.
+ */
+export type QueueTelemetry = Telemetry;
+
 export interface ThawQueues {
   readonly restoreEvents: Queue<QueuedRestoreEvent, void, string>;
   readonly notifications: Queue<NotificationJob, void, string>;
@@ -68,19 +75,27 @@ export interface ThawQueues {
 }
 
 /** thaw's three queues; `prefix` is THAW_PREFIX, each queue gets its own hash tag (keys.ts). */
-export function createQueues(connection: RedisClient, prefix: string, logger: Logger): ThawQueues {
+export function createQueues(
+  connection: RedisClient,
+  prefix: string,
+  logger: Logger,
+  telemetry?: QueueTelemetry,
+): ThawQueues {
   // Not `skipWaitingForReady`: BullMQ's first INFO would fail while Redis is still connecting and
   // poison the queue for good. Waiting is bounded by the producers' own timeouts (503), and once
   // connected, a request connection fails fast (no offline queue) during outages.
   // thaw reads no queue events (no QueueEvents listener); the stream stays short for Bull Board.
   const common = { connection, streams: { events: { maxLen: 100 } } };
+  // Not the maintenance queue: its scheduler copies the first job's trace context into every
+  // later run, making one endless trace. Each reconciliation run starts a trace of its own.
+  const traced = { ...common, ...(telemetry ? { telemetry } : {}) };
   const restoreEvents = new Queue<QueuedRestoreEvent, void, string>(QUEUE_NAMES.restoreEvents, {
-    ...common,
+    ...traced,
     prefix: queuePrefix(prefix, QUEUE_NAMES.restoreEvents),
     defaultJobOptions: RESTORE_EVENT_JOB_OPTIONS,
   });
   const notifications = new Queue<NotificationJob, void, string>(QUEUE_NAMES.notifications, {
-    ...common,
+    ...traced,
     prefix: queuePrefix(prefix, QUEUE_NAMES.notifications),
     defaultJobOptions: NOTIFICATION_JOB_OPTIONS,
   });

@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker } from 'bullmq';
-import type { Job, Processor, WorkerOptions } from 'bullmq';
+import type { Job, Processor, Telemetry, WorkerOptions } from 'bullmq';
 import type { RedisClient } from '../redis/redis-connection';
 import { ThawError, toError } from '../errors';
 import { queuePrefix } from '../keys';
@@ -32,12 +32,15 @@ export interface WorkerSetup<T, R> {
   readonly logger: Logger;
   readonly processor: (job: Job<T, R, string>) => Promise<R>;
   readonly options?: Partial<WorkerOptions>;
+  /** BullMQ's telemetry option (queues.ts): each job is processed in the trace that queued it. */
+  readonly telemetry?: Telemetry;
 }
 
 export function startWorker<T, R>(setup: WorkerSetup<T, R>): Worker<T, R, string> {
   const worker = new Worker<T, R, string>(setup.name, runJob(setup.processor), {
     connection: setup.connection,
     prefix: queuePrefix(setup.prefix, setup.name),
+    ...(setup.telemetry ? { telemetry: setup.telemetry } : {}),
     ...setup.options,
   });
   worker.on('error', (error) => setup.logger.error({ err: error, queue: setup.name }, 'worker error'));
