@@ -3,10 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import type { Redis } from 'ioredis';
 import S3rver from 's3rver';
 import { KEY_LAYOUT_VERSION, createRedisKeys } from '../../src/keys';
 import { createLogger } from '../../src/logger';
+import type { StartOverrides } from '../../src/composition/shared';
+import { queueTelemetry } from '../../src/observability/queue-telemetry';
 import { createQueues } from '../../src/queue/queues';
 import type { ThawQueues } from '../../src/queue/queues';
 import { createS3Client } from '../../src/restore/s3-client';
@@ -30,8 +34,15 @@ import type { FixtureRequest } from '../helpers/upgrade-fixture';
  * a new prefix, today's code (an `api` and a `worker` instance, as a deployment runs them) must move
  * its keys to today's layout at start, read it as it was and drive every restore to its end: each
  * email sent once, none sent again. v1 and v2 both hold the layout before 3 (flat `<prefix>:` names).
+ *
+ * With traces on, BullMQ stores each new job's trace context in its options; the fixture's jobs
+ * have none. The last run turns traces on (spans kept in memory) to show such jobs still run.
  */
-describe.each(['v1', 'v2'])('an upgrade with restores in flight (fixture %s)', (shape) => {
+describe.each([
+  ['v1', 'traces off'],
+  ['v2', 'traces off'],
+  ['v2', 'traces on'],
+])('an upgrade with restores in flight (fixture %s, %s)', (shape, tracing) => {
   const fixture = readUpgradeFixture(join(__dirname, `../fixtures/upgrade/${shape}.json`));
   const prefix = uniquePrefix('upgrade-fixture');
   let world: SnsWorld;
@@ -45,8 +56,17 @@ describe.each(['v1', 'v2'])('an upgrade with restores in flight (fixture %s)', (
   let worker: TestThaw | undefined;
   /** The moment the fixture's dump is placed at: its times keep their distance from it. */
   let loadedAt: number;
+  const spans = new InMemorySpanExporter();
+  const provider =
+    tracing === 'traces on'
+      ? new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] })
+      : undefined;
+  const overrides: StartOverrides = provider
+    ? { tracing: { queueTelemetry: queueTelemetry('test'), shutdown: async () => undefined } }
+    : {};
 
   beforeAll(async () => {
+    provider?.register();
     world = await startSnsWorld();
     ses = await startSesEmulator();
     // The emulator's store is shared by every emulator of this file: each fixture counts its own.
@@ -74,7 +94,7 @@ describe.each(['v1', 'v2'])('an upgrade with restores in flight (fixture %s)', (
       // The reminder due in the fixture goes out on the reconciler's first run.
       RECONCILE_INTERVAL_SECONDS: '1',
     };
-    api = await startTestThaw(prefix, { ...env, THAW_ROLE: 'api' });
+    api = await startTestThaw(prefix, { ...env, THAW_ROLE: 'api' }, undefined, overrides);
     // Only after the start has moved the keys: a Queue writes its `meta` under the new names as it
     // connects, which would stand in the way of the old one.
     queues = createQueues(redis, prefix, createLogger({ level: 'silent' }));
@@ -82,6 +102,12 @@ describe.each(['v1', 'v2'])('an upgrade with restores in flight (fixture %s)', (
 
   afterAll(async () => {
     // Whatever beforeAll got to start, so a failed start still leaves no keys or servers behind.
+    if (provider) {
+      await provider.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    }
     await worker?.stop();
     if (api) await api.stop();
     if (queues) await queues.close();
@@ -214,7 +240,7 @@ describe.each(['v1', 'v2'])('an upgrade with restores in flight (fixture %s)', (
   });
 
   it('runs the jobs queued before the upgrade: the waiting event, the waiting and the retrying email', async () => {
-    worker = await startTestThaw(prefix, { ...env, THAW_ROLE: 'worker' });
+    worker = await startTestThaw(prefix, { ...env, THAW_ROLE: 'worker' }, undefined, overrides);
     await settled('eventJobWaiting', 'completed', ['completed:sent', 'initiated:sent']);
     await settled('notificationJobWaiting', 'completed', ['completed:sent']);
     await settled('notificationJobRetrying', 'initiated', ['initiated:sent']);
@@ -325,4 +351,25 @@ describe.each(['v1', 'v2'])('an upgrade with restores in flight (fixture %s)', (
     // And the two emails of the request registered after the upgrade.
     expect(emails).toHaveLength(total + 2);
   });
+
+  if (tracing === 'traces on') {
+    it('runs the jobs queued without a trace context in traces of their own, and traces the new ones end to end', () => {
+      const finished = spans.getFinishedSpans();
+      const named = (name: string) => finished.filter((span) => span.name === name);
+      const parentOf = (span: (typeof finished)[number]) =>
+        finished.find((candidate) => candidate.spanContext().spanId === span.parentSpanContext?.spanId);
+      // The fixture's waiting event job and notification jobs carry no context: each a root.
+      expect(named('process restore-events').some((span) => span.parentSpanContext === undefined)).toBe(true);
+      expect(named('process notifications').some((span) => span.parentSpanContext === undefined)).toBe(true);
+      // Events delivered after the upgrade: their job continues the trace of the add that queued it.
+      const continued = named('process restore-events').filter(
+        (span) => parentOf(span)?.name.startsWith('add restore-events.') === true,
+      );
+      expect(continued.length).toBeGreaterThan(0);
+      const emailed = named('notification.record_sent').filter(
+        (span) => parentOf(span)?.name === 'process notifications',
+      );
+      expect(emailed.length).toBeGreaterThan(0);
+    });
+  }
 });
