@@ -1,6 +1,6 @@
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import { toError } from '../errors';
 
 /**
@@ -11,34 +11,25 @@ const tracer = trace.getTracer('thaw');
 
 /** Runs `work` in a child span of the active one; an error marks the span failed and is rethrown. */
 export async function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await work();
-    } catch (thrown) {
-      const error = toError(thrown);
-      span.recordException(error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-      throw thrown;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(name, { attributes }, (span) => ended(span, work));
 }
 
 /** Runs `work` in the root span of a trace of its own (a scheduled run, not part of a request). */
 export async function inNewTrace<T>(name: string, work: () => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(name, { root: true }, async (span) => {
-    try {
-      return await work();
-    } catch (thrown) {
-      const error = toError(thrown);
-      span.recordException(error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-      throw thrown;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(name, { root: true }, (span) => ended(span, work));
+}
+
+async function ended<T>(span: Span, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (thrown) {
+    const error = toError(thrown);
+    span.recordException(error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    throw thrown;
+  } finally {
+    span.end();
+  }
 }
 
 /**
