@@ -1,5 +1,6 @@
 import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { SpanKind } from 'bullmq';
 import { queueTelemetry } from '../../src/observability/queue-telemetry';
 import { describeActiveSpan, inNewTrace, inSpan, withoutSpans } from '../../src/observability/spans';
 
@@ -53,7 +54,7 @@ describe("BullMQ's telemetry option", () => {
   it.each(['add notifications.completed', 'addBulk restore-events', 'process notifications'])(
     'makes a span of %s',
     (name) => {
-      const span = telemetry.tracer.startSpan(name, {}, ROOT_CONTEXT);
+      const span = telemetry.tracer.startSpan(name, { kind: SpanKind.PRODUCER }, ROOT_CONTEXT);
       expect(trace.getSpan(span.setSpanOnContext(ROOT_CONTEXT))).toBeDefined();
       span.end();
       expect(named(name)).toBeDefined();
@@ -63,7 +64,7 @@ describe("BullMQ's telemetry option", () => {
   it.each(['getNextJob notifications', 'moveStalledJobsToWait notifications', 'close restore-events'])(
     'leaves %s out, and the context as it was',
     (name) => {
-      const span = telemetry.tracer.startSpan(name, {}, ROOT_CONTEXT);
+      const span = telemetry.tracer.startSpan(name, { kind: SpanKind.PRODUCER }, ROOT_CONTEXT);
       expect(span.setSpanOnContext(ROOT_CONTEXT)).toBe(ROOT_CONTEXT);
       span.end();
       expect(finished()).toEqual([]);
