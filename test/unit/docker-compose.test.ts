@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig } from '../../src/config';
+import { readTracingSettings } from '../../src/observability/tracing-settings';
 
 /**
  * The local stack's files, checked by reading them: there is no Docker engine where the tests
@@ -113,6 +114,9 @@ function configReads(name: string): boolean {
 }
 
 /** Variables the AWS SDK reads itself (credentials, metadata service); thaw passes them through. */
+/** OpenTelemetry's standard variables that compose passes through (observability/tracing-settings.ts). */
+const OTEL_VARIABLES = new Set(['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME']);
+
 const AWS_SDK_VARIABLES = new Set([
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
@@ -239,9 +243,23 @@ describe('docker-compose.yml', () => {
 
   it("sets only variables thaw's config or the AWS SDK reads, and every required one", () => {
     const names = Object.keys(thawEnv());
-    const unknown = names.filter((name) => !AWS_SDK_VARIABLES.has(name) && !configReads(name));
+    const unknown = names.filter(
+      (name) => !AWS_SDK_VARIABLES.has(name) && !OTEL_VARIABLES.has(name) && !configReads(name),
+    );
     expect(unknown).toEqual([]);
     expect(names).toEqual(expect.arrayContaining(['MAIL_FROM', 'API_TOKEN', 'SNS_TOPIC_ARNS']));
+  });
+
+  it('leaves traces off unless the shell names a collector', () => {
+    expect(readTracingSettings(thawEnv())).toEqual({ enabled: false });
+    const raw = service('thaw').environment as Record<string, string>;
+    const endpoint = interpolate(raw.OTEL_EXPORTER_OTLP_ENDPOINT ?? '', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+    });
+    expect(readTracingSettings({ ...thawEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: endpoint })).toMatchObject({
+      enabled: true,
+      exporter: 'otlp',
+    });
   });
 
   it("gives thaw a configuration that loads and points at the stack's own services", () => {
