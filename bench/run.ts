@@ -21,6 +21,7 @@ import { peerFigure } from './figures/peer';
 import { pipelineFigure } from './figures/pipeline';
 import type { PipelineOutcome } from './figures/pipeline';
 import { scaleFigure } from './figures/scale';
+import { tracingFigure } from './figures/tracing';
 import type { BenchContext } from './lib/context';
 import { describeMachine } from './lib/machine';
 import { parseOptions, UsageError } from './lib/options';
@@ -82,7 +83,11 @@ async function main(): Promise<number> {
     const mode = options.quick ? 'quick' : 'full';
     progress(`${mode} run ${runId}: ${options.figures.join(', ')}; logs in ${workDir}`);
     const world = await startSnsWorld(resources);
-    const pools = await preparePools(world, options.sizes, options.figures, progress);
+    // The tracing figure replays the pipeline's runs: it needs the pipeline's pools.
+    const pooled = options.figures.includes('tracing')
+      ? [...options.figures, 'pipeline' as const]
+      : options.figures;
+    const pools = await preparePools(world, options.sizes, pooled, progress);
     const context: BenchContext = {
       sizes: options.sizes,
       profile: options.profile,
@@ -126,6 +131,7 @@ async function main(): Promise<number> {
     );
     await figure('cluster', () => clusterFigure(context, pools.pipeline));
     await figure('replicas', () => replicasFigure(context, pools.ingest));
+    await figure('tracing', () => tracingFigure(context, pools.pipeline));
 
     const cores = availableParallelism();
     const loadAtEnd = loadavg()[0] ?? 0;

@@ -34,11 +34,13 @@ export async function servingWithCountingMailer(
 /**
  * (b) `node dist/main.js serve` exactly as deployed, sending through the real SES v2 client to
  * aws-ses-v2-local, run in the bench process. An email counts once the emulator has answered 200.
+ * `env` is added to thaw's environment (the tracing figure's OTEL_* variables).
  */
 export async function servingWithSesEmulator(
   context: BenchContext,
   prefix: string,
   label: string,
+  env: Record<string, string> = {},
 ): Promise<Deployment> {
   const emulator = await startCountingSesEmulator(context);
   try {
@@ -47,7 +49,7 @@ export async function servingWithSesEmulator(
       prefix,
       program: 'main',
       label,
-      env: { SES_ENDPOINT: emulator.endpoint },
+      env: { ...env, SES_ENDPOINT: emulator.endpoint },
     });
     return {
       description: '1 serve process, SES v2 client → aws-ses-v2-local',

@@ -2,7 +2,16 @@
  * Command line: `npm run bench [-- --quick] [--only=ingest,peer] [--profile] [--markdown]`.
  * `BENCH_REDIS_URL` points the bench at another Redis (default redis://127.0.0.1:6379).
  */
-export const FIGURES = ['peer', 'ingest', 'pipeline', 'scale', 'footprint', 'cluster', 'replicas'] as const;
+export const FIGURES = [
+  'peer',
+  'ingest',
+  'pipeline',
+  'scale',
+  'footprint',
+  'cluster',
+  'replicas',
+  'tracing',
+] as const;
 export type FigureName = (typeof FIGURES)[number];
 
 /** How big each figure is; `--quick` shrinks every one so the whole run takes well under a minute. */
@@ -26,6 +35,8 @@ export interface Sizes {
   readonly peerSeconds: number;
   readonly peerRounds: number;
   readonly peerPool: number;
+  /** Pipeline runs with tracing off, then on, this many times each (medians); one when --quick. */
+  readonly tracingRounds: number;
 }
 
 const FULL: Sizes = {
@@ -40,6 +51,7 @@ const FULL: Sizes = {
   peerSeconds: 1.5,
   peerRounds: 3,
   peerPool: 2000,
+  tracingRounds: 2,
 };
 
 const QUICK: Sizes = {
@@ -54,6 +66,7 @@ const QUICK: Sizes = {
   peerSeconds: 0.5,
   peerRounds: 1,
   peerPool: 500,
+  tracingRounds: 1,
 };
 
 export interface BenchOptions {

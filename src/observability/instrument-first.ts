@@ -12,5 +12,7 @@ export const tracingSettings: TracingSettings = readTracingSettings(process.env)
 if (tracingSettings.enabled) {
   // A require, not an import: the instrumentation packages load only when tracing is on.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require('./instrumentations') as typeof Instrumentations).installInstrumentations();
+  (require('./instrumentations') as typeof Instrumentations).installInstrumentations(
+    tracingSettings.instrumentations,
+  );
 }

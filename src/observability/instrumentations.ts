@@ -1,9 +1,11 @@
 import { IncomingMessage } from 'node:http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { maskTokens } from './masked-url';
+import type { InstrumentationName } from './tracing-settings';
 
 /** Probes and scrapes: a span each would bury the traces that matter. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -20,10 +22,12 @@ const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
  *   trace. The statement is the command name alone: arguments hold keys with customer link tokens
  *   and request contents.
  * - AWS SDK: one client span per S3 or SES call, with its request id.
+ *
+ * OTEL_NODE_DISABLED_INSTRUMENTATIONS=ioredis drops the Redis spans, most of a trace's spans.
  */
-export function installInstrumentations(): void {
-  registerInstrumentations({
-    instrumentations: [
+export function installInstrumentations(chosen: readonly InstrumentationName[]): void {
+  const available: Record<InstrumentationName, () => Instrumentation> = {
+    http: () =>
       new HttpInstrumentation({
         disableOutgoingRequestInstrumentation: true,
         ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has(pathOf(request)),
@@ -31,13 +35,14 @@ export function installInstrumentations(): void {
           if (request instanceof IncomingMessage) span.setAttribute('url.path', maskTokens(pathOf(request)));
         },
       }),
+    ioredis: () =>
       new IORedisInstrumentation({
         requireParentSpan: true,
         dbStatementSerializer: (command) => command,
       }),
-      new AwsInstrumentation({ suppressInternalInstrumentation: true }),
-    ],
-  });
+    'aws-sdk': () => new AwsInstrumentation({ suppressInternalInstrumentation: true }),
+  };
+  registerInstrumentations({ instrumentations: chosen.map((name) => available[name]()) });
 }
 
 function pathOf(request: IncomingMessage): string {

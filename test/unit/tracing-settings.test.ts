@@ -10,6 +10,7 @@ describe('tracing settings from the standard OTEL_* variables', () => {
       enabled: true,
       exporter: 'otlp',
       protocol: 'http/protobuf',
+      instrumentations: ['http', 'ioredis', 'aws-sdk'],
     });
     expect(
       readTracingSettings({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }),
@@ -31,7 +32,7 @@ describe('tracing settings from the standard OTEL_* variables', () => {
       enabled: true,
       exporter: 'otlp',
     });
-    expect(readTracingSettings({ OTEL_TRACES_EXPORTER: 'console' })).toEqual({
+    expect(readTracingSettings({ OTEL_TRACES_EXPORTER: 'console' })).toMatchObject({
       enabled: true,
       exporter: 'console',
     });
@@ -57,5 +58,23 @@ describe('tracing settings from the standard OTEL_* variables', () => {
       problem: expect.stringContaining('OTEL_TRACES_EXPORTER=zipkin'),
     });
     expect(readTracingSettings({ OTEL_TRACES_EXPORTER: 'otlp,console' })).toMatchObject({ enabled: false });
+  });
+
+  it('installs the instrumentations OTEL_NODE_ENABLED/DISABLED_INSTRUMENTATIONS choose, by their standard names', () => {
+    const on = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    const chosen = (env: NodeJS.ProcessEnv) => {
+      const settings = readTracingSettings({ ...on, ...env });
+      return settings.enabled ? settings.instrumentations : undefined;
+    };
+    expect(chosen({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'ioredis' })).toEqual(['http', 'aws-sdk']);
+    expect(chosen({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: ' IORedis , http,fs' })).toEqual(['aws-sdk']);
+    expect(chosen({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,aws-sdk' })).toEqual(['http', 'aws-sdk']);
+    expect(
+      chosen({
+        OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,aws-sdk',
+        OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http',
+      }),
+    ).toEqual(['aws-sdk']);
+    expect(chosen({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: '' })).toEqual(['http', 'ioredis', 'aws-sdk']);
   });
 });
