@@ -58,10 +58,11 @@ interface Measured {
  */
 export async function tracingFigure(context: BenchContext, pools: PipelinePools): Promise<void> {
   const sink = await startOtlpSink(context.resources);
-  const measured = VARIANTS.map((): Measured => ({ runs: [], exported: [] }));
+  const variants = context.sizes.tracingWithoutRedis ? VARIANTS : VARIANTS.slice(0, 2);
+  const measured = variants.map((): Measured => ({ runs: [], exported: [] }));
   try {
     for (let round = 1; round <= context.sizes.tracingRounds; round += 1) {
-      for (const [index, variant] of VARIANTS.entries()) {
+      for (const [index, variant] of variants.entries()) {
         const label = `${variant.label.replace(/\W+/g, '-')}-${round}`;
         const into = measured[index]!;
         if (!variant.traced) {
@@ -76,7 +77,7 @@ export async function tracingFigure(context: BenchContext, pools: PipelinePools)
   } finally {
     await sink.stop();
   }
-  report(context, measured);
+  report(context, variants, measured);
 }
 
 /**
@@ -148,13 +149,13 @@ function medians(runs: readonly PipelineRun[]): Medians {
   };
 }
 
-function report(context: BenchContext, measured: readonly Measured[]): void {
+function report(context: BenchContext, variants: readonly Variant[], measured: readonly Measured[]): void {
   const summaries = measured.map((variant) => medians(variant.runs));
   const rounds = measured[0]?.runs.length ?? 0;
   const of = rounds > 1 ? `median of ${rounds} runs` : '1 run';
   // Each run's own figure after the median, when there is more than one.
   const perRun = (values: readonly string[]) => (values.length > 1 ? ` (${values.join(', ')})` : '');
-  for (const [index, variant] of VARIANTS.entries()) {
+  for (const [index, variant] of variants.entries()) {
     const { runs } = measured[index]!;
     const summary = summaries[index]!;
     context.report.row(
@@ -169,7 +170,7 @@ function report(context: BenchContext, measured: readonly Measured[]): void {
 
   const off = summaries[0]!;
   const summaryParts: string[] = [];
-  for (const [index, variant] of VARIANTS.entries()) {
+  for (const [index, variant] of variants.entries()) {
     if (!variant.traced) continue;
     const on = summaries[index]!;
     const { exported } = measured[index]!;

@@ -37,6 +37,8 @@ export interface Sizes {
   readonly peerPool: number;
   /** Pipeline runs with tracing off, then on, this many times each (medians); one when --quick. */
   readonly tracingRounds: number;
+  /** Also run tracing without Redis spans (a third variant; left out of --quick, for its budget). */
+  readonly tracingWithoutRedis: boolean;
 }
 
 const FULL: Sizes = {
@@ -52,6 +54,7 @@ const FULL: Sizes = {
   peerRounds: 3,
   peerPool: 2000,
   tracingRounds: 2,
+  tracingWithoutRedis: true,
 };
 
 const QUICK: Sizes = {
@@ -67,6 +70,7 @@ const QUICK: Sizes = {
   peerRounds: 1,
   peerPool: 500,
   tracingRounds: 1,
+  tracingWithoutRedis: false,
 };
 
 export interface BenchOptions {
