@@ -33,15 +33,17 @@ import type { FixtureRequest } from '../helpers/upgrade-fixture';
  * earlier commit left it (restores in every state, jobs still queued; see its README). Loaded under
  * a new prefix, today's code (an `api` and a `worker` instance, as a deployment runs them) must move
  * its keys to today's layout at start, read it as it was and drive every restore to its end: each
- * email sent once, none sent again. v1 and v2 both hold the layout before 3 (flat `<prefix>:` names).
+ * email sent once, none sent again. v1 and v2 both hold the layout before 3 (flat `<prefix>:` names);
+ * v3 holds layout 3 and is the last shape before traces.
  *
- * With traces on, BullMQ stores each new job's trace context in its options; the fixture's jobs
+ * With traces on, BullMQ stores each new job's trace context in its options; the fixtures' jobs
  * have none. The last run turns traces on (spans kept in memory) to show such jobs still run.
  */
 describe.each([
   ['v1', 'traces off'],
   ['v2', 'traces off'],
-  ['v2', 'traces on'],
+  ['v3', 'traces off'],
+  ['v3', 'traces on'],
 ])('an upgrade with restores in flight (fixture %s, %s)', (shape, tracing) => {
   const fixture = readUpgradeFixture(join(__dirname, `../fixtures/upgrade/${shape}.json`));
   const prefix = uniquePrefix('upgrade-fixture');
