@@ -159,7 +159,7 @@ export async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   if ('problem' in tracingSettings && tracingSettings.problem) logger.warn(tracingSettings.problem);
-  const tracing = startTracing(tracingSettings, { role: config.role, version: VERSION });
+  const tracing = startTracing(tracingSettings, { role: config.role, version: VERSION, logger });
   let running: RunningThaw;
   try {
     running = await start(config, logger, { tracing });

@@ -1,9 +1,12 @@
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import type * as OtlpHttpExporter from '@opentelemetry/exporter-trace-otlp-http';
 import type * as OtlpProtoExporter from '@opentelemetry/exporter-trace-otlp-proto';
 import type * as Resources from '@opentelemetry/resources';
 import type * as SdkTraceNode from '@opentelemetry/sdk-trace-node';
 import type { Telemetry } from 'bullmq';
+import type { Logger } from '../logger';
+import { raceTimeout } from '../timeout';
 import type * as QueueTelemetryModule from './queue-telemetry';
 import type { TracingSettings } from './tracing-settings';
 
@@ -15,12 +18,17 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+/** How long the exit waits for the last spans to reach the collector. */
+const FLUSH_AT_EXIT_MS = 5000;
+
 export const TRACING_OFF: Tracing = { queueTelemetry: undefined, shutdown: async () => undefined };
 
 export interface TracingIdentity {
   /** serve, api or worker: a resource attribute, so a trace shows which role ran each span. */
   readonly role: string;
   readonly version: string;
+  /** Where the SDK's own warnings go: an export the collector refused or never answered. */
+  readonly logger: Logger;
 }
 
 /**
@@ -55,9 +63,24 @@ export function startTracing(settings: TracingSettings, identity: TracingIdentit
     spanProcessors: [new BatchSpanProcessor(exporterFor(settings))],
   });
   provider.register();
+  // Without a diag logger the SDK is silent: a collector that is down would lose every span unseen.
+  const report = (message: string, ...args: unknown[]) =>
+    identity.logger.warn(
+      { detail: message, ...(args.length > 0 ? { args } : {}) },
+      'OpenTelemetry reported a problem: spans may be lost',
+    );
+  const ignore = () => undefined;
+  diag.setLogger(
+    { error: report, warn: report, info: ignore, debug: ignore, verbose: ignore },
+    DiagLogLevel.WARN,
+  );
   return {
     queueTelemetry: queueTelemetry(identity.version),
-    shutdown: () => provider.shutdown(),
+    // Bounded: with the collector down, the last batch would otherwise hold up the exit for the
+    // exporter's retries; those spans are lost either way (and reported as such).
+    shutdown: async () => {
+      await raceTimeout(provider.shutdown(), FLUSH_AT_EXIT_MS, () => undefined);
+    },
   };
 
   function exporterFor(chosen: TracingSettings & { enabled: true }) {

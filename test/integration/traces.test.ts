@@ -1,6 +1,8 @@
+import { freePort } from '../../src/demo/local-redis';
 import { restoreNotification } from '../../src/simulate/deliver';
 import { startCluster, TOKEN, TOPIC } from '../chaos/cluster';
 import type { Cluster } from '../chaos/cluster';
+import { thawProcess } from '../chaos/thaw-process';
 import { eventually } from '../helpers/eventually';
 import { spanTree, startOtlpReceiver } from '../helpers/otlp-receiver';
 import type { OtlpReceiver, ReceivedSpan } from '../helpers/otlp-receiver';
@@ -197,4 +199,29 @@ describe('one trace per restore, across the api and worker roles', () => {
     expect(exported).not.toContain('secret-token-value');
     expect(paths).toContain('/d/[token]');
   }, 30_000);
+
+  it('says in its log when the collector is down, and keeps serving', async () => {
+    // Port 9 (discard) is closed on loopback: every export is refused.
+    const lonely = thawProcess('api', await freePort(), {
+      ...cluster.env,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+    });
+    await lonely.start();
+    try {
+      const response = await fetch(`${lonely.url}/v1/restores/r_not_there`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(response.status).toBe(404);
+      const warning = await eventually(async () => {
+        const line = lonely.lines.find(
+          (candidate) => candidate.msg === 'OpenTelemetry reported a problem: spans may be lost',
+        );
+        if (!line) throw new Error('no warning yet');
+        return line;
+      }, 20_000);
+      expect(warning).toMatchObject({ level: 'warn', detail: expect.stringContaining('ECONNREFUSED') });
+    } finally {
+      await lonely.kill('SIGTERM');
+    }
+  }, 40_000);
 });
