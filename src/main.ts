@@ -158,7 +158,7 @@ export async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
-  if ('problem' in tracingSettings && tracingSettings.problem) logger.warn(tracingSettings.problem);
+  if (!tracingSettings.enabled && tracingSettings.problem) logger.warn(tracingSettings.problem);
   const tracing = startTracing(tracingSettings, { role: config.role, version: VERSION, logger });
   let running: RunningThaw;
   try {

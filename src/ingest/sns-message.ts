@@ -122,18 +122,14 @@ export function readSnsFieldsFast(parsed: object, type: SnsMessageType): SnsMess
   const topicArn = fastField(parsed, 'TopicArn');
   const message = fastField(parsed, 'Message');
   const timestamp = fastField(parsed, 'Timestamp');
-  if (
-    !boundedString(messageId, 256) ||
-    !boundedString(topicArn, 1024) ||
-    typeof message !== 'string' ||
-    !boundedString(timestamp, 64)
-  ) {
-    return undefined;
-  }
   const signatureVersion = fastField(parsed, 'SignatureVersion');
   const signature = fastField(parsed, 'Signature');
   const signingCertUrl = fastField(parsed, 'SigningCertURL');
   if (
+    !boundedString(messageId, 256) ||
+    !boundedString(topicArn, 1024) ||
+    typeof message !== 'string' ||
+    !boundedString(timestamp, 64) ||
     !boundedString(signatureVersion, 8) ||
     !boundedString(signature, 8192) ||
     !boundedString(signingCertUrl, 2048)

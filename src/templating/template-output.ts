@@ -32,9 +32,9 @@ const UNSAFE_IN_TEXT = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029\u20
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_IN_SUBJECT = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
 
-// Any character cleanText changes (CR, tab and LF included): most strings have none and are kept.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NEEDS_CLEANING = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
+// Any character cleanText may change (the subject's set: CR, tab and LF included): most strings
+// have none and are kept. Without the global flag, so `test` keeps no position between calls.
+const NEEDS_CLEANING = new RegExp(UNSAFE_IN_SUBJECT.source);
 
 /** User text made safe for any part: CRLF/CR → LF, tab → space, other controls → U+FFFD. */
 export function cleanText(value: string): string {
