@@ -18,6 +18,7 @@ import { runPipeline } from '../lib/pipeline-run';
 import type { PipelinePools, PipelineRun } from '../lib/pipeline-run';
 import { count, cpuTime, milliseconds, percent, perSecond, ratio, seconds } from '../lib/report';
 import type { IngestPools } from './ingest';
+import { median } from '../lib/median';
 
 /**
  * Both figures run on Redis processes the bench starts itself on loopback (redis-server with the
@@ -269,8 +270,6 @@ export async function replicasFigure(context: BenchContext, pools: IngestPools):
     }
     await Promise.all(started.map((child) => child.stop()));
 
-    const median = (values: number[]) =>
-      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
     const rate = (target: WaitTarget) => median(target.rounds.map((round) => round.okPerSecond));
     const describe = (target: WaitTarget) => {
       const answered = target.rounds.reduce((sum, round) => sum + round.ok, 0);

@@ -11,6 +11,7 @@ import { startCpuMeter, totalSeconds } from '../lib/cpu-meter';
 import type { CpuReading } from '../lib/cpu-meter';
 import { count, cpuTime, goal, megabytes, milliseconds, percent, perSecond, ratio } from '../lib/report';
 import type { SignedMessage } from '../lib/sns-pool';
+import { median } from '../lib/median';
 
 export interface IngestPools {
   /** Sent to each target before measuring: JIT warm-up and, for thaw, its one certificate download. */
@@ -270,11 +271,6 @@ function check(name: string, load: LoadResult): void {
       `${name}: ${failed} of ${load.sent} requests failed (status codes ${JSON.stringify(load.statusCodes)})`,
     );
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 function divide(value: number | undefined, by: number): number | undefined {

@@ -11,6 +11,7 @@ import { API_TOKEN } from '../lib/context';
 import { count, goal, perSecond, ratio } from '../lib/report';
 import { TOPIC_ARN } from '../lib/sns-pool';
 import type { SignedMessage } from '../lib/sns-pool';
+import { median } from '../lib/median';
 
 /**
  * Figure 5: signature verifications per second, one thread, thaw's verifier against the
@@ -92,12 +93,9 @@ export async function peerFigure(context: BenchContext, messages: readonly Signe
       rates.get(name)?.push(await timed(run, sizes.peerSeconds));
     }
   }
-  const median = (name: string) => {
-    const sorted = [...(rates.get(name) ?? [0])].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)] ?? 0;
-  };
-  const thaw = median('thaw');
-  const peer = median('sns-validator');
+  const medianRate = (name: string) => median(rates.get(name) ?? []);
+  const thaw = medianRate('thaw');
+  const peer = medianRate('sns-validator');
   const how = `one thread, ${count(messages.length)} messages (SigV1+SigV2), median of ${sizes.peerRounds} × ${sizes.peerSeconds} s`;
   context.report.row('peer', "thaw's verifier (createSnsVerifier, warm cache)", perSecond(thaw), how);
   context.report.row(
@@ -109,7 +107,7 @@ export async function peerFigure(context: BenchContext, messages: readonly Signe
   context.report.row(
     'peer',
     'JSON body → verified, thaw / sns-validator',
-    `${perSecond(median('thaw, parse + verify'))} / ${perSecond(median('sns-validator, parse + verify'))}`,
+    `${perSecond(medianRate('thaw, parse + verify'))} / ${perSecond(medianRate('sns-validator, parse + verify'))}`,
     `thaw: zod envelope schema + verify; sns-validator: JSON.parse + verify; certificate downloads: ${downloads}`,
   );
   const speedup = thaw / Math.max(peer, 1);

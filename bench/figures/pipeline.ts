@@ -96,6 +96,8 @@ export async function measurePipeline(
   label: string,
   pools: PipelinePools,
   deploy: (prefix: string, label: string) => Promise<Deployment>,
+  /** Called once the requests are registered, before the warm-up (the tracing figure counts from there). */
+  afterRegistration?: () => void,
 ): Promise<PipelineRun> {
   const { prefix, release } = await freshPrefix(context, label);
   context.progress(`${label}: starting`);
@@ -106,6 +108,7 @@ export async function measurePipeline(
     // A tenth of the requests warm the deployment up first, off the clock (see runPipeline).
     run = await runPipeline(context, deployment, pools, {
       warmUpRequests: Math.round(pools.registrations.length / 10),
+      ...(afterRegistration ? { afterRegistration } : {}),
     });
   } finally {
     await deployment.stop();

@@ -1,10 +1,10 @@
-import { freshPrefix } from '../lib/context';
 import type { BenchContext } from '../lib/context';
 import { servingWithSesEmulator } from '../lib/deployments';
 import { startOtlpSink } from '../lib/otlp-sink';
 import type { OtlpSink } from '../lib/otlp-sink';
-import { runPipeline } from '../lib/pipeline-run';
 import type { PipelinePools, PipelineRun } from '../lib/pipeline-run';
+import { median, medianOf } from '../lib/median';
+import { measurePipeline } from './pipeline';
 import { count, cpuTime, kilobytes, perSecond, ratio } from '../lib/report';
 
 /** What the sink received during one tracing-on run, from registration done to thaw stopped. */
@@ -108,31 +108,21 @@ async function measureTraced(
   return { run, exported };
 }
 
-/**
- * pipeline.ts's measurePipeline for run (b), plus thaw's extra environment and a hook after the
- * registrations (the sink's count starts there). The deployment is always stopped afterwards.
- */
-async function measure(
+/** Pipeline run (b), with thaw's extra environment. */
+function measure(
   context: BenchContext,
   label: string,
   pools: PipelinePools,
   env: Record<string, string>,
   afterRegistration?: () => void,
 ): Promise<PipelineRun> {
-  const { prefix, release } = await freshPrefix(context, label);
-  context.progress(`${label}: starting`);
-  const deployment = await servingWithSesEmulator(context, prefix, label, env);
-  try {
-    context.progress(`${label}: ${deployment.description}`);
-    // Warm, as the pipeline figure measures it: a tenth of the requests go through off the clock.
-    return await runPipeline(context, deployment, pools, {
-      warmUpRequests: Math.round(pools.registrations.length / 10),
-      ...(afterRegistration ? { afterRegistration } : {}),
-    });
-  } finally {
-    await deployment.stop();
-    await release();
-  }
+  return measurePipeline(
+    context,
+    label,
+    pools,
+    (prefix, name) => servingWithSesEmulator(context, prefix, name, env),
+    afterRegistration,
+  );
 }
 
 interface Medians {
@@ -210,17 +200,4 @@ function report(context: BenchContext, variants: readonly Variant[], measured: r
     );
   }
   context.report.summary(`tracing vs off: ${summaryParts.join('; ')}`);
-}
-
-/** The middle value; with an even count, the mean of the two middle ones. */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  if (sorted.length % 2 === 1) return sorted[middle] ?? 0;
-  return ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-/** The median of readings that may be missing (no /proc): undefined if any is. */
-function medianOf(values: readonly (number | undefined)[]): number | undefined {
-  return values.some((value) => value === undefined) ? undefined : median(values as number[]);
 }
