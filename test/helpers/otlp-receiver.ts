@@ -109,6 +109,21 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   };
 }
 
+/** The span and its ancestors among `spans`, nearest first. */
+export function lineage(spans: readonly ReceivedSpan[], span: ReceivedSpan): ReceivedSpan[] {
+  const byId = new Map(spans.map((candidate) => [candidate.spanId, candidate]));
+  const chain: ReceivedSpan[] = [];
+  for (let current: ReceivedSpan | undefined = span; current; current = byId.get(current.parentSpanId)) {
+    chain.push(current);
+  }
+  return chain;
+}
+
+/** The children of `parent` among `spans`, in the order they were received. */
+export function childrenOf(spans: readonly ReceivedSpan[], parent: ReceivedSpan): ReceivedSpan[] {
+  return spans.filter((span) => span.parentSpanId === parent.spanId);
+}
+
 /** The spans of one trace as an indented tree, children in the order they started. */
 export function spanTree(spans: readonly ReceivedSpan[], traceId: string): string {
   const inTrace = spans
@@ -117,7 +132,8 @@ export function spanTree(spans: readonly ReceivedSpan[], traceId: string): strin
   const ids = new Set(inTrace.map((span) => span.spanId));
   const lines: string[] = [];
   const visit = (span: ReceivedSpan, depth: number) => {
-    lines.push(`${'  '.repeat(depth)}${span.name}  [${span.role}, ${SPAN_KINDS[span.kind] ?? span.kind}]`);
+    const labels = [span.role, SPAN_KINDS[span.kind] ?? String(span.kind)].filter((label) => label !== '');
+    lines.push(`${'  '.repeat(depth)}${span.name}  [${labels.join(', ')}]`);
     for (const child of inTrace.filter((candidate) => candidate.parentSpanId === span.spanId))
       visit(child, depth + 1);
   };

@@ -8,6 +8,8 @@ import { queueTelemetry } from '../../src/observability/queue-telemetry';
 import type { Tracing } from '../../src/observability/tracer-provider';
 import { snsHeaders } from '../../src/simulate/sns-signer';
 import { eventually } from '../helpers/eventually';
+import { childrenOf, lineage, spanTree } from '../helpers/otlp-receiver';
+import type { ReceivedSpan } from '../helpers/otlp-receiver';
 import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis';
 import { restoreFlow } from '../helpers/restore-flow';
 import { startSesEmulator } from '../helpers/ses-emulator';
@@ -65,17 +67,21 @@ afterAll(async () => {
   await world.close();
 });
 
-function printed(spans: readonly ReadableSpan[], root: ReadableSpan): string {
-  const lines: string[] = [];
-  const visit = (span: ReadableSpan, depth: number) => {
-    lines.push(`${'  '.repeat(depth)}${span.name}`);
-    spans
-      .filter((child) => child.parentSpanContext?.spanId === span.spanContext().spanId)
-      .sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1])
-      .forEach((child) => visit(child, depth + 1));
+/** An in-memory span in the receiver's form, so the trace helpers serve both tests. */
+function received(span: ReadableSpan): ReceivedSpan {
+  return {
+    traceId: span.spanContext().traceId,
+    spanId: span.spanContext().spanId,
+    parentSpanId: span.parentSpanContext?.spanId ?? '',
+    name: span.name,
+    // OTLP numbers kinds from 1 (internal); the API from 0.
+    kind: span.kind + 1,
+    // One process: no resource tells the roles apart (only the worker instance runs workers).
+    role: '',
+    serviceName: '',
+    attributes: span.attributes,
+    start: BigInt(span.startTime[0]) * 1_000_000_000n + BigInt(span.startTime[1]),
   };
-  visit(root, 0);
-  return lines.join('\n');
 }
 
 it('carries one trace from POST /sns through both jobs to the recorded send', async () => {
@@ -96,20 +102,14 @@ it('carries one trace from POST /sns through both jobs to the recorded send', as
   const spans = await eventually(async () => {
     const finished = exporter.getFinishedSpans();
     if (!finished.some((span) => span.name === 'process notifications')) throw new Error('not yet');
-    return finished;
+    return finished.map(received);
   });
-  const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
   const recorded = spans.find((span) => span.name === 'notification.record_sent')!;
-  const chain: ReadableSpan[] = [];
-  for (
-    let span: ReadableSpan | undefined = recorded;
-    span;
-    span = byId.get(span.parentSpanContext?.spanId ?? '')
-  ) {
-    chain.push(span);
-  }
+  const chain = lineage(spans, recorded);
   const root = chain.at(-1)!;
-  console.log(`trace of one S3 event, api and worker instances in one process:\n${printed(spans, root)}`);
+  console.log(
+    `trace of one S3 event, api and worker instances in one process:\n${spanTree(spans, root.traceId)}`,
+  );
 
   expect(chain.map((span) => span.name)).toEqual([
     'notification.record_sent',
@@ -119,16 +119,13 @@ it('carries one trace from POST /sns through both jobs to the recorded send', as
     'add restore-events.completed',
     'POST /sns',
   ]);
-  expect(new Set(chain.map((span) => span.spanContext().traceId)).size).toBe(1);
-  expect(root.parentSpanContext).toBeUndefined();
-  const underRoot = spans.filter((span) => span.parentSpanContext?.spanId === root.spanContext().spanId);
-  expect(underRoot.map((span) => span.name)).toEqual(
+  expect(new Set(chain.map((span) => span.traceId)).size).toBe(1);
+  expect(root.parentSpanId).toBe('');
+  expect(childrenOf(spans, root).map((span) => span.name)).toEqual(
     expect.arrayContaining(['sns.verify', 'add restore-events.completed']),
   );
   const notificationJob = chain[1]!;
-  expect(
-    spans
-      .filter((span) => span.parentSpanContext?.spanId === notificationJob.spanContext().spanId)
-      .map((span) => span.name),
-  ).toEqual(expect.arrayContaining(['notification.claim', 'email.render', 'notification.record_sent']));
+  expect(childrenOf(spans, notificationJob).map((span) => span.name)).toEqual(
+    expect.arrayContaining(['notification.claim', 'email.render', 'notification.record_sent']),
+  );
 });

@@ -4,7 +4,12 @@ import { startCluster, TOKEN, TOPIC } from '../chaos/cluster';
 import type { Cluster } from '../chaos/cluster';
 import { thawProcess } from '../chaos/thaw-process';
 import { eventually } from '../helpers/eventually';
-import { spanTree, startOtlpReceiver } from '../helpers/otlp-receiver';
+import {
+  childrenOf as spanChildren,
+  lineage as spanLineage,
+  spanTree,
+  startOtlpReceiver,
+} from '../helpers/otlp-receiver';
 import type { OtlpReceiver, ReceivedSpan } from '../helpers/otlp-receiver';
 import { startS3StandIn } from '../helpers/s3-stand-in';
 import type { S3StandIn } from '../helpers/s3-stand-in';
@@ -50,22 +55,10 @@ afterAll(async () => {
 }, 60_000);
 
 const byId = (spanId: string) => receiver.spans.find((span) => span.spanId === spanId);
-
-/** The span and its ancestors, nearest first. */
-function lineage(span: ReceivedSpan): ReceivedSpan[] {
-  const chain: ReceivedSpan[] = [];
-  for (let current: ReceivedSpan | undefined = span; current; current = byId(current.parentSpanId)) {
-    chain.push(current);
-  }
-  return chain;
-}
-
-/** The same, as `name [role]`. */
+const lineage = (span: ReceivedSpan) => spanLineage(receiver.spans, span);
+/** The span and its ancestors, nearest first, as `name [role]`. */
 const ancestry = (span: ReceivedSpan) => lineage(span).map((link) => `${link.name} [${link.role}]`);
-
-function childrenOf(parent: ReceivedSpan): ReceivedSpan[] {
-  return receiver.spans.filter((span) => span.parentSpanId === parent.spanId);
-}
+const childrenOf = (parent: ReceivedSpan) => spanChildren(receiver.spans, parent);
 
 async function emailsTo(address: string): Promise<number> {
   const store = (await (await fetch(`${cluster.sesUrl()}/store`)).json()) as {
